@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one exception family of virt.esx.
+
+Everything in module_utils raises VirtEsxError (or a subclass) with a message a
+user can act on; modules turn it into ``fail_json(msg=...)``.
+"""
+
+from __future__ import annotations
+
+
+class VirtEsxError(Exception):
+    """Base error of the collection; str(err) is the user-facing message."""
+
+
+class VmxError(VirtEsxError):
+    """Malformed .vmx text or a VMX value that cannot be represented."""
+
+
+class DomainXmlError(VirtEsxError):
+    """Malformed or unsupported libvirt domain XML, or an impossible mapping."""
+
+
+class EscapingError(VirtEsxError):
+    """A name or path that cannot be escaped or parsed (e.g. a bad datastore path)."""
+
+
+class ConnectionOptionsError(VirtEsxError):
+    """Bad connection options or URI."""
+
+
+class SessionError(VirtEsxError):
+    """Login, certificate, reachability or session failures."""
+
+
+class TaskError(VirtEsxError):
+    """A vSphere task failed, timed out, or is blocked by a question."""
