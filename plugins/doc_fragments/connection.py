@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    # The connection options of every virt.esx module (module_utils/connection.py).
+    DOCUMENTATION = r'''
+options:
+  uri:
+    description:
+      - libvirt-style connection URI, an alternative to O(hostname), O(port), O(transport) and O(proxy).
+      - V(esx://user@host[:port]/) for an ESX/ESXi host, V(gsx://user@host/) for VMware GSX/Server,
+        V(vpx://user@vcenter/datacenter[/folders]/cluster/host) for a host managed by vCenter.
+      - "Query parameters as libvirt accepts them: C(transport=http|https), C(no_verify=0|1) (C(1) turns
+        certificate verification off), C(auto_answer=0|1) (default of O(auto_answer) where a module has it),
+        C(proxy=[http://]host[:port]), and C(vcenter=host) on C(esx://) URIs. Unknown parameters are ignored
+        with a warning, as libvirt does."
+      - The URI must not contain a password; use O(password).
+      - When O(uri) is set, O(hostname), O(port), O(transport) and O(proxy) are ignored (with a warning) and the
+        E(VMWARE_HOST) and E(VMWARE_PORT) environment variables are not read.
+    type: str
+  hostname:
+    description:
+      - Name or address of the ESX host or vCenter server.
+      - If not set, the E(VMWARE_HOST) environment variable is used.
+    type: str
+    aliases: [ host ]
+  username:
+    description:
+      - User name to log in with (also the C(user@) part of O(uri)).
+      - If not set, the E(VMWARE_USER) environment variable is used.
+    type: str
+    aliases: [ user ]
+  password:
+    description:
+      - Password of O(username). Never logged nor returned.
+      - If not set, the E(VMWARE_PASSWORD) environment variable is used.
+    type: str
+    aliases: [ pass ]
+  port:
+    description:
+      - TCP port of the server; 443 for https and 80 for http when not set.
+      - If not set, the E(VMWARE_PORT) environment variable is used.
+    type: int
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. On by default.
+      - If not set, the E(VMWARE_VALIDATE_CERTS) environment variable is used, else V(true).
+      - Verification is off when this is V(false) or when O(uri) has C(no_verify=1).
+    type: bool
+  ca_file:
+    description:
+      - PEM file of the certificate authorities to trust instead of the system's, for example the
+        self-signed CA of a lab host.
+      - If not set, the E(VMWARE_CA_FILE) environment variable is used.
+    type: path
+  transport:
+    description:
+      - V(https) (default) or V(http), as libvirt's C(transport) query parameter.
+    type: str
+    choices: [ https, http ]
+  proxy:
+    description:
+      - HTTP proxy as C([http://]host[:port]) (port 1080 when not given), as libvirt's C(proxy) query parameter.
+        SOCKS proxies are parsed but refused, pyvmomi cannot use them.
+      - If not set, the E(VMWARE_PROXY) environment variable is used.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for the server on each HTTP request.
+    type: int
+    default: 60
+notes:
+  - Sessions that expire while a module runs are logged in again transparently.
+requirements:
+  - pyvmomi >= 8.0.1
+'''
+
+    # Modules that start tasks on VMs add these options (module_utils/tasks.py).
+    TASKS = r'''
+options:
+  auto_answer:
+    description:
+      - What to do when a VM is blocked by a question (for example "did you move or copy this VM?").
+      - V(true) answers it with its default choice and carries on; V(false) fails with the question and its
+        choices quoted, after trying to cancel the task; no new task is started on a VM that is blocked.
+      - Defaults to the C(auto_answer) query parameter of O(uri), else V(false).
+    type: bool
+  task_timeout:
+    description:
+      - Seconds to wait for a vSphere task to finish before failing (the task is not cancelled).
+    type: int
+    default: 3600
+'''

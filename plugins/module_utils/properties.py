@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bulk property reads: container views + paged RetrievePropertiesEx -> dicts.
+
+Reading ``vm.config.hardware.numCPU`` through pyvmomi's attribute access costs
+one round trip per object and property.  Everything that lists objects goes
+through :func:`retrieve` instead: one ContainerView, one paged
+RetrievePropertiesEx (ContinueRetrievePropertiesEx for the next pages) and one
+DestroyView, whatever the number of objects.
+
+Each object becomes a plain dict::
+
+    {'_obj': <pyvmomi managed object>, '_moid': 'vm-42', '_type': 'VirtualMachine',
+     'name': 'web01', 'runtime.powerState': 'poweredOn', ...}
+
+Properties the server could not read (``missingSet``) are absent from the dict
+and named in ``'_missing'`` with their fault type, so callers can skip an
+inaccessible VM instead of failing the whole listing.
+"""
+
+from __future__ import annotations
+
+try:
+    from pyVmomi import vim, vmodl
+    HAS_PYVMOMI = True
+except ImportError:  # pragma: no cover - checked by callers through session.py
+    vim = vmodl = None
+    HAS_PYVMOMI = False
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+
+DEFAULT_PAGE_SIZE = 1000
+
+
+def _managed_type(type_or_name):
+    if isinstance(type_or_name, str):
+        return getattr(vim, type_or_name)
+    return type_or_name
+
+
+def _type_name(managed_type):
+    # vim.VirtualMachine -> 'VirtualMachine', vim.view.ContainerView -> 'ContainerView'
+    return managed_type._wsdlName
+
+
+def _object_to_dict(object_content):
+    obj = object_content.obj
+    item = {'_obj': obj, '_moid': obj._moId, '_type': _type_name(type(obj))}
+    for prop in object_content.propSet or ():
+        item[prop.name] = prop.val
+    missing = {}
+    for missed in object_content.missingSet or ():
+        fault = missed.fault
+        missing[missed.path] = type(fault).__name__ if fault is not None else 'unknown'
+    if missing:
+        item['_missing'] = missing
+    return item
+
+
+def _paged(property_collector, filter_spec, page_size):
+    options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
+    result = property_collector.RetrievePropertiesEx(specSet=[filter_spec], options=options)
+    while result is not None:
+        for object_content in result.objects or ():
+            yield _object_to_dict(object_content)
+        token = getattr(result, 'token', None)
+        if not token:
+            return
+        result = property_collector.ContinueRetrievePropertiesEx(token=token)
+
+
+def retrieve(content, properties_by_type, root=None, recursive=True, page_size=DEFAULT_PAGE_SIZE):
+    """Read properties of every object of the given types below ``root``.
+
+    ``properties_by_type`` maps a managed type (``vim.VirtualMachine`` or the
+    name ``'VirtualMachine'``) to the property paths to read (an empty list
+    reads no property, only the references).  ``root`` defaults to the root
+    folder.  Returns a list of dicts (see the module docstring).
+    """
+    types = [_managed_type(name) for name in properties_by_type]
+    view = content.viewManager.CreateContainerView(container=root or content.rootFolder, type=types,
+                                                   recursive=recursive)
+    try:
+        traverse_view = vmodl.query.PropertyCollector.TraversalSpec(
+            name='traverseView', path='view', skip=False, type=vim.view.ContainerView)
+        object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[traverse_view])
+        property_specs = [
+            vmodl.query.PropertyCollector.PropertySpec(type=_managed_type(name), pathSet=list(paths),
+                                                       all=False)
+            for name, paths in properties_by_type.items()
+        ]
+        filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec], propSet=property_specs)
+        return list(_paged(content.propertyCollector, filter_spec, page_size))
+    finally:
+        try:
+            view.DestroyView()
+        except Exception:  # pylint: disable=broad-except
+            # The listing is already complete; a failed cleanup must not hide it.
+            pass
+
+
+def retrieve_objects(content, objects, paths, page_size=DEFAULT_PAGE_SIZE):
+    """Read the same property paths of explicit managed objects (one call)."""
+    objects = list(objects)
+    if not objects:
+        return []
+    by_type = {}
+    for obj in objects:
+        by_type.setdefault(type(obj), None)
+    object_specs = [vmodl.query.PropertyCollector.ObjectSpec(obj=obj, skip=False) for obj in objects]
+    property_specs = [vmodl.query.PropertyCollector.PropertySpec(type=managed_type, pathSet=list(paths), all=False)
+                      for managed_type in by_type]
+    filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=object_specs, propSet=property_specs)
+    return list(_paged(content.propertyCollector, filter_spec, page_size))
+
+
+def retrieve_one(content, obj, paths):
+    """Read property paths of one managed object into a dict."""
+    found = retrieve_objects(content, [obj], paths)
+    if not found:
+        raise SessionError('The object %s no longer exists on the server' % getattr(obj, '_moId', obj))
+    return found[0]
+
+
+def inventory_paths(items):
+    """Map each moid to its inventory path ('/dc1/vm/folder/web01').
+
+    ``items`` are dicts with 'name' and 'parent' (as returned by retrieve()
+    over Folder, Datacenter, ComputeResource, HostSystem, ...).  Names are the
+    server's, i.e. with '/' already escaped as %2f.
+    """
+    by_moid = {item['_moid']: item for item in items}
+    cache = {}
+
+    def path_of(moid, depth=0):
+        if moid in cache:
+            return cache[moid]
+        item = by_moid.get(moid)
+        if item is None or depth > 256:
+            return ''
+        parent = item.get('parent')
+        parent_moid = getattr(parent, '_moId', None)
+        if parent_moid is None or parent_moid not in by_moid:
+            # The root folder has no parent; it is not part of a path.
+            cache[moid] = '' if item['_type'] == 'Folder' and parent_moid is None else '/' + item.get('name', '')
+            return cache[moid]
+        cache[moid] = path_of(parent_moid, depth + 1) + '/' + item.get('name', '')
+        return cache[moid]
+
+    return {moid: path_of(moid) for moid in by_moid}
