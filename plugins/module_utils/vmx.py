@@ -54,7 +54,7 @@ are written as VMware's ``|XX`` sequences, so the output is always loadable;
 ``|`` itself is left alone so pre-escaped values (``escaping.escape_display_name``)
 pass through unchanged.
 
-Syntax accepted (libvirt's VMX reader, plus VMware's unquoted values): ``key = value``
+Syntax accepted (libvirt's VMX reader, plus VMware's unquoted values, which must not start with ``[``): ``key = value``
 statements separated by line breaks or ``;``; keys start with a letter, ``_`` or
 ``.`` and continue with letters, digits, ``_ : . -``; values are ``"..."``,
 ``'...'``, ``\"\"\"...\"\"\"`` (may span lines) or a bare word; ``#`` starts a
@@ -74,7 +74,7 @@ _KEY_RE = re.compile(r"[A-Za-z_.][A-Za-z0-9_:.\-]*")
 _BLANKS = " \t"
 _EOL = "\r\n"
 # A bare (unquoted) value runs up to blanks, a comment, a separator or the line end.
-_BARE_VALUE_RE = re.compile(r"[^\s\"'#;]+")
+_BARE_VALUE_RE = re.compile(r"[^\s\"'#;\[][^\s\"'#;]*")
 _UNLOADABLE_CHARS_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\"]")
 _CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ASCII_PROBE = '.encoding = "x"\n#;|\'' + "".join(chr(c) for c in range(0x20, 0x7F))
