@@ -15,7 +15,7 @@ options:
       - V(esx://user@host[:port]/) for an ESX/ESXi host, V(gsx://user@host/) for VMware GSX/Server,
         V(vpx://user@vcenter/datacenter[/folders]/cluster/host) for a host managed by vCenter.
       - "Query parameters as libvirt accepts them: C(transport=http|https), C(no_verify=0|1) (C(1) turns
-        certificate verification off), C(auto_answer=0|1) (default of O(auto_answer) where a module has it),
+        certificate verification off), C(auto_answer=0|1) (default of the C(auto_answer) option of modules that start tasks),
         C(proxy=[http://]host[:port]), and C(vcenter=host) on C(esx://) URIs. Unknown parameters are ignored
         with a warning, as libvirt does."
       - The URI must not contain a password; use O(password).

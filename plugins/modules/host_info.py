@@ -17,7 +17,7 @@ description:
   - The host described by RV(node_info) and RV(capabilities) is the ESX host itself, the host of a
     C(vpx://vcenter/datacenter/cluster/host) O(uri), or O(esxi_hostname) on a vCenter.
 author:
-  - virt.esx contributors
+  - virt.esx contributors (@virt-esx)
 options:
   esxi_hostname:
     description:
