@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start and stop the project's vSphere simulator for tests, the demo and benchmarks.
 
-    simctl.py start NAME --mode vpx|esx [--state-dir DIR] [-- extra simulator flags]
+    simctl.py [--state-dir DIR] start NAME --mode vpx|esx [-- extra simulator flags]
         starts tests/simulator/vcsim-virt-esx in the background, waits until it
         listens and prints its ready JSON (url, port, ca_file, control_url, ...)
-    simctl.py stop NAME [--state-dir DIR]
-    simctl.py cloud-config OUT.ini [--state-dir DIR]
+    simctl.py [--state-dir DIR] stop NAME
+    simctl.py [--state-dir DIR] cloud-config OUT.ini
         writes ansible-test's cloud-config-vcenter.ini for the simulators named
         'vcenter' (vpx mode) and 'esx' (esx mode)
 
@@ -125,15 +125,16 @@ def main(argv=None):
     start_parser.add_argument('name')
     start_parser.add_argument('--mode', choices=['vpx', 'esx'], required=True)
     start_parser.add_argument('--timeout', type=float, default=120)
-    start_parser.add_argument('extra', nargs='*', help='extra simulator flags, after --')
     stop_parser = sub.add_parser('stop')
     stop_parser.add_argument('name')
     config_parser = sub.add_parser('cloud-config')
     config_parser.add_argument('out')
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index('--') + 1:] if '--' in argv else []
+    args = parser.parse_args(argv[:argv.index('--')] if '--' in argv else argv)
     state_dir = os.path.abspath(args.state_dir)
     if args.command == 'start':
-        ready = start(args.name, args.mode, state_dir, args.extra, args.timeout)
+        ready = start(args.name, args.mode, state_dir, extra, args.timeout)
         shown = dict(ready)
         shown.pop('password', None)
         print(json.dumps(shown, sort_keys=True))

@@ -84,6 +84,19 @@ def ssl_context_for(params):
     return context
 
 
+def _login_method(username, password):
+    """The stub calls this to log in, first and after NotAuthenticated.
+
+    pyvmomi's own login method first reads SessionManager.currentSession, which some
+    servers refuse without a session (NotAuthenticated) instead of answering unset;
+    the stub only calls us when it has no valid session, so log in directly.
+    """
+    def login(soap_stub):
+        service_instance = vim.ServiceInstance('ServiceInstance', soap_stub)
+        service_instance.content.sessionManager.Login(username, password)
+    return login
+
+
 class ViSession(object):
     """One logged-in VI session; use as a context manager to log out."""
 
@@ -113,8 +126,7 @@ class ViSession(object):
                 httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
                 httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
             self._stub = VimSessionOrientedStub(
-                soap_stub, VimSessionOrientedStub.makeUserLoginMethod(params.username, params.password),
-                retryDelay=0.5, retryCount=3)
+                soap_stub, _login_method(params.username, params.password), retryDelay=0.5, retryCount=3)
             self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
             self.content = self.service_instance.RetrieveContent()
             # The first call needing a session logs in; do it now for a clear error.
