@@ -135,7 +135,8 @@ class Question(object):
         return 'possible answers are ' + ', '.join(labels)
 
     def describe(self):
-        return "question '%s', %s" % (self.text.strip(), self.describe_choices())
+        # Host questions span several lines; one line reads better in a task error.
+        return "question '%s', %s" % (' '.join(self.text.split()), self.describe_choices())
 
     def as_dict(self):
         default = self.default_choice
@@ -315,6 +316,9 @@ def describe_fault(fault, localized_message=None):
     """
     if fault is None:
         message = _useful_message(localized_message, None)
+        if message is None and localized_message and _GO_TYPE_NAME.match(localized_message.strip()):
+            type_name = localized_message.strip().rsplit('.', 1)[1]
+            return type_name, type_name
         return None, message or 'unknown error'
     type_name = _fault_type_name(fault)
     message = _useful_message(localized_message, type_name) or _useful_message(getattr(fault, 'msg', None), type_name)
@@ -399,8 +403,11 @@ class PyVmomiTaskAdapter(object):
             error = info.error
             if error is None:
                 error_message = 'the server gave no error details'
+            elif isinstance(error, vmodl.LocalizedMethodFault):
+                fault_name, error_message = describe_fault(error.fault, error.localizedMessage)
             else:
-                fault_name, error_message = describe_fault(getattr(error, 'fault', None), getattr(error, 'localizedMessage', None))
+                # pyvmomi decodes a LocalizedMethodFault as the fault itself, its localizedMessage becoming msg
+                fault_name, error_message = describe_fault(error)
         return TaskStatus(
             state=str(info.state),
             result=info.result if info.state == STATE_SUCCESS else None,
@@ -546,10 +553,12 @@ class TaskPoller(object):
                         self._abandon_blocked_task(task, vm, question, status, auto_answer, description)
                     self._answer_default(vm, question)
                     answered_ids.add(question.id)
+                    # The answer lets the task move on: look again at once, then back off from the start.
                     delay = self.backoff.initial
+                    continue
             now = self.clock()
             if deadline is not None and now >= deadline:
-                message = ('%s%s did not finish within %s seconds; it is still %s. It was not cancelled and may still complete.'
+                message = ('%s%s did not finish within %s; it is still %s. It was not cancelled and may still complete.'
                            % (_task_words(description, capital=True), self._on_vm(vm), _seconds(timeout), status.describe()))
                 if unresolved_answer is not None:
                     message += (" The %s was answered with '%s' but is still pending."
@@ -596,7 +605,8 @@ def _task_words(description, capital=False):
 
 
 def _seconds(value):
-    return ('%g' % value) if isinstance(value, float) else str(value)
+    number = ('%g' % value) if isinstance(value, float) else str(value)
+    return number + (' second' if number == '1' else ' seconds')
 
 
 def _check_timeout(timeout):

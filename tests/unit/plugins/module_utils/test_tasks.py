@@ -174,6 +174,14 @@ def test_pending_question_auto_answer_answers_default_and_does_not_start(clock):
     assert err.as_dict()['answered'] == 'I Copied It'
 
 
+def test_multi_line_question_reads_as_one_line_in_messages_but_is_kept_verbatim():
+    text = 'This virtual machine might have been moved or copied.\nIn order to configure...\n\nIf unsure, answer "I copied it".'
+    question = Question('_vmx2', text, MOVED_QUESTION.choices, default_index=2)
+    assert question.describe().startswith(
+        "question 'This virtual machine might have been moved or copied. In order to configure... If unsure, answer \"I copied it\".', ")
+    assert question.as_dict()['text'] == text
+
+
 def test_pending_question_without_auto_answer_quotes_question_and_choices(clock):
     vm = FakeVm(question=MOVED_QUESTION)
     adapter = FakeAdapter()
@@ -436,7 +444,8 @@ def test_backoff_restarts_after_an_answer(clock):
     backoff = Backoff(initial=0.1, factor=2.0, maximum=10.0)
     task = FakeTask(*([running()] * 8 + [TaskStatus('success')]))
     poller(adapter, clock, backoff).wait(task, vm=vm, auto_answer=True)
-    assert clock.sleeps == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.6, 0.1, 0.2, 0.4])
+    # the answer on the 6th poll is followed by an immediate poll, then the backoff starts again
+    assert clock.sleeps == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.6, 0.1, 0.2])
 
 
 @pytest.mark.parametrize('timeout', [0, -1, True, '30'])
@@ -491,6 +500,12 @@ def test_describe_fault_uses_msg_then_fault_messages_then_cause():
                                             faultCause=vim.fault.FileNotFound(file='[ds1] a/a.vmdk'))
     assert describe_fault(caused, '*types.GenericVmConfigFault')[1] == (
         "GenericVmConfigFault (reason='Failed to start the virtual machine.'); caused by FileNotFound (file='[ds1] a/a.vmdk')")
+
+
+def test_describe_fault_without_fault_object_uses_go_type_name_as_type():
+    assert describe_fault(None, '*types.InvalidPowerState') == ('InvalidPowerState', 'InvalidPowerState')
+    assert describe_fault(None, 'Disk full') == (None, 'Disk full')
+    assert describe_fault(None, None) == (None, 'unknown error')
 
 
 @needs_pyvmomi
@@ -606,13 +621,22 @@ def test_pyvmomi_adapter_full_run_with_question_while_polling(stub, clock):
         ('PowerOnVM_Task', {'host': None}), ('AnswerVM', {'questionId': '_vmx7', 'answerChoice': '0'})]
 
 
-@needs_pyvmomi
-def test_pyvmomi_adapter_task_error_with_go_type_name(stub):
-    task = vim.Task('task-3', stub)
+def invalid_power_state(localized_message, as_decoded):
     fault = vim.fault.InvalidPowerState(requestedState='poweredOn', existingState='poweredOn')
+    if as_decoded:
+        # What pyvmomi's decoder makes of a LocalizedMethodFault: the fault, localizedMessage as msg.
+        fault.msg = localized_message
+        return fault
+    return vmodl.LocalizedMethodFault(fault=fault, localizedMessage=localized_message)
+
+
+@needs_pyvmomi
+@pytest.mark.parametrize('as_decoded', [True, False])
+def test_pyvmomi_adapter_task_error_with_go_type_name(stub, as_decoded):
+    task = vim.Task('task-3', stub)
     stub.properties[('task-3', 'info')] = vim.TaskInfo(
         key='task-3', state='error', cancelable=False, descriptionId='VirtualMachine.powerOn',
-        error=vmodl.LocalizedMethodFault(fault=fault, localizedMessage='*types.InvalidPowerState'))
+        error=invalid_power_state('*types.InvalidPowerState', as_decoded))
     status = tasks.PyVmomiTaskAdapter().task_status(task)
     assert status.state == 'error' and status.fault_name == 'InvalidPowerState'
     assert status.error_message == "InvalidPowerState (requestedState='poweredOn', existingState='poweredOn')"
@@ -620,11 +644,17 @@ def test_pyvmomi_adapter_task_error_with_go_type_name(stub):
 
 
 @needs_pyvmomi
-def test_pyvmomi_adapter_task_error_with_real_message(stub):
+@pytest.mark.parametrize('as_decoded', [True, False])
+def test_pyvmomi_adapter_task_error_with_real_message(stub, as_decoded):
     task = vim.Task('task-4', stub)
-    stub.properties[('task-4', 'info')] = vim.TaskInfo(
-        key='task-4', state='error', error=vmodl.LocalizedMethodFault(
-            fault=vim.fault.FileNotFound(file='[ds1] x/x.vmx'), localizedMessage='File [ds1] x/x.vmx was not found'))
+    fault = vim.fault.FileNotFound(file='[ds1] x/x.vmx')
+    message = 'File [ds1] x/x.vmx was not found'
+    if as_decoded:
+        fault.msg = message
+        error = fault
+    else:
+        error = vmodl.LocalizedMethodFault(fault=fault, localizedMessage=message)
+    stub.properties[('task-4', 'info')] = vim.TaskInfo(key='task-4', state='error', error=error)
     with pytest.raises(TaskFailed) as caught:
         wait_for_task(task)
     assert str(caught.value) == 'The task failed: FileNotFound: File [ds1] x/x.vmx was not found'
