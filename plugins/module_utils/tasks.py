@@ -35,10 +35,11 @@ Public API
     questions are watched, without it (datastore, host tasks) they are not.
 ``handle_pending_question(vm, *, auto_answer, adapter=None) -> bool``
     Step 1 alone: ``False`` when the VM has no pending question, ``True`` when
-    the question was answered with its default choice; raises
-    :class:`QuestionBlocked` when it cannot be answered.
+    the question was answered with its default choice (or meanwhile by another
+    client); raises :class:`QuestionBlocked` when it cannot be answered.
 ``TaskPoller(adapter=None, *, clock=None, sleep=None, backoff=None)``
-    The same three operations as methods; the functions above are shortcuts.
+    The same operations as methods ``run_vm_task``, ``wait`` and
+    ``handle_pending_question``; the functions above are shortcuts.
 ``Backoff(initial=0.1, factor=1.5, maximum=2.0)``
     Delays between two polls, in seconds.
 ``Question``, ``Choice``
