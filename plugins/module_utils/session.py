@@ -27,13 +27,14 @@ try:
     from pyVmomi import vim, vmodl
     HAS_PYVMOMI = True
     PYVMOMI_IMPORT_ERROR = None
-except ImportError as import_error:  # pragma: no cover - reported by require_pyvmomi()
+except Exception as import_error:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
     HAS_PYVMOMI = False
     PYVMOMI_IMPORT_ERROR = import_error
     vim = vmodl = None
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils import properties
+from ansible_collections.virt.esx.plugins.module_utils.tasks import describe_fault
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
 PRODUCT_KINDS = {
@@ -51,13 +52,8 @@ def require_pyvmomi():
 
 
 def fault_message(exc):
-    """A readable message from a pyvmomi fault or any exception."""
-    message = getattr(exc, 'msg', None) or getattr(exc, 'localizedMessage', None)
-    faults = getattr(exc, 'faultMessage', None) or []
-    details = [getattr(item, 'message', '') for item in faults if getattr(item, 'message', '')]
-    text = message or ' '.join(details) or str(exc) or type(exc).__name__
-    name = type(exc).__name__
-    return text if name in text else '%s: %s' % (name, text)
+    """A readable one-line message from a pyvmomi fault or any exception."""
+    return describe_fault(exc)[1]
 
 
 def parse_version(version):

@@ -512,8 +512,8 @@ class TaskPoller(object):
                 how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
             raise QuestionBlocked(
                 'Virtual machine %s was blocked by a pending %s. %s, so the earlier task waiting on it can continue. '
-                'The requested %s was NOT started; retry once the earlier task has finished.'
-                % (self.adapter.describe_vm(vm), question.describe(), how, _task_words(description)),
+                '%s that was asked for now was NOT started; retry once the earlier task has finished.'
+                % (self.adapter.describe_vm(vm), question.describe(), how, _task_words(description, capital=True)),
                 question, answered_choice=choice)
         try:
             task = self.adapter.start(start)
