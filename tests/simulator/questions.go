@@ -283,6 +283,9 @@ func (b *questionBook) powerOn(ctx *simulator.Context, vm *simulator.VirtualMach
 	task := simulator.CreateTask(vm, "powerOn", nil)
 	question := uuidAlteredQuestion(b.nextQuestionID())
 	simulator.Map.Update(task, []types.PropertyChange{
+		// The WSDL method name, as a real server sends it: pyVim's WaitForTask
+		// resolves it while the task runs (the stock "PowerOn" does not resolve).
+		{Name: "info.name", Val: "PowerOnVM_Task"},
 		{Name: "info.startTime", Val: time.Now()},
 		{Name: "info.state", Val: types.TaskInfoStateRunning},
 		{Name: "info.cancelable", Val: mode == questionCancelable},

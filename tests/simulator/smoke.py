@@ -28,6 +28,7 @@ import traceback
 import urllib.request
 
 from pyVim.connect import Disconnect, SmartConnect
+from pyVim.task import TaskBlocked, WaitForTask
 from pyVmomi import vim, vmodl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -315,6 +316,13 @@ def check_questions(r, sim, content, mode):
     status = sim.control("/question?moid=%s" % vm._moId)  # pylint: disable=protected-access
     r.check(status["vms"][0]["pending_question"]["id"] == question.id, "%s: the control endpoint shows the pending question" % mode)
 
+    try:
+        WaitForTask(task)
+        blocked = False
+    except TaskBlocked:
+        blocked = True
+    r.check(blocked, "%s: pyVim's WaitForTask sees the question (TaskBlocked)" % mode)
+
     fault = expect_fault(task.CancelTask, vmodl.fault.NotSupported)
     r.check(fault is not None, "%s: CancelTask of a blocking question's task: NotSupported (%s)" % (mode, fault and fault.msg))
     r.check(question_of(vm) is not None and task.info.state == "running", "%s: after the refused cancel the question stays" % mode)
@@ -405,12 +413,17 @@ def check_counters(r, sim, si, mode):
     r.check(sim.control("/counters")["total"] == 0, "%s: counters read zero after a reset" % mode)
 
 
-def check_idle_timeout_and_http(r, binary, mode):
-    sim = Simulator(binary, "-mode", mode, "-http", "-idle-timeout", "1s", "-vms", "1")
+def check_idle_timeout_http_delay(r, binary, mode):
+    sim = Simulator(binary, "-mode", mode, "-http", "-idle-timeout", "1s", "-delay", "50ms", "-vms", "1")
     try:
         r.check(sim.info["url"].startswith("http://") and sim.info["ca_file"] == "", "%s: -http serves plain HTTP" % mode)
         si = sim.connect(protocol="http")
         r.check(si.CurrentTime() is not None, "%s: pyvmomi works over plain HTTP" % mode)
+        started = time.monotonic()
+        for _ in range(4):
+            si.CurrentTime()
+        elapsed = time.monotonic() - started
+        r.check(elapsed >= 0.2, "%s: -delay 50ms: 4 calls took %.3fs" % (mode, elapsed))
         time.sleep(3)
         fault = expect_fault(si.CurrentTime, vim.fault.NotAuthenticated)
         r.check(fault is not None, "%s: after -idle-timeout 1s and 3s idle: NotAuthenticated" % mode)
@@ -463,7 +476,7 @@ def run_mode(r, binary, mode):
         if r.failed:
             print("---- simulator log (%s) ----\n%s" % (mode, sim.log()))
         sim.cleanup()
-    run_section(r, mode, "idle timeout", lambda: check_idle_timeout_and_http(r, binary, mode))
+    run_section(r, mode, "idle timeout", lambda: check_idle_timeout_http_delay(r, binary, mode))
 
 
 def run_section(r, mode, name, section):
