@@ -402,7 +402,7 @@ def check_counters(r, sim, si, mode):
     si.CurrentTime()
     si.CurrentTime()
     content = si.RetrieveContent()
-    _ = content.about.version
+    r.check(content.about.version != "", "%s: RetrieveServiceContent answered" % mode)
     counters = sim.control("/counters")
     methods = counters["methods"]
     r.check(methods.get("CurrentTime") == 2, "%s: counter counts CurrentTime twice (%s)" % (mode, methods))
@@ -420,7 +420,7 @@ def check_idle_timeout_http_delay(r, binary, mode):
         si = sim.connect(protocol="http")
         r.check(si.CurrentTime() is not None, "%s: pyvmomi works over plain HTTP" % mode)
         started = time.monotonic()
-        for _ in range(4):
+        for _call in range(4):
             si.CurrentTime()
         elapsed = time.monotonic() - started
         r.check(elapsed >= 0.2, "%s: -delay 50ms: 4 calls took %.3fs" % (mode, elapsed))
