@@ -123,7 +123,6 @@ func isChoice(question *types.VirtualMachineQuestionInfo, answer string) bool {
 
 type pendingQuestion struct {
 	vm       types.ManagedObjectReference
-	vmName   string
 	task     *simulator.Task
 	question *types.VirtualMachineQuestionInfo
 	mode     questionMode
@@ -294,7 +293,7 @@ func (b *questionBook) powerOn(ctx *simulator.Context, vm *simulator.VirtualMach
 		{Name: "runtime.question", Val: question},
 		{Name: "summary.runtime.question", Val: question},
 	})
-	b.add(&pendingQuestion{vm: vm.Self, vmName: vm.Name, task: task, question: question, mode: mode})
+	b.add(&pendingQuestion{vm: vm.Self, task: task, question: question, mode: mode})
 
 	return &methods.PowerOnVM_TaskBody{Res: &types.PowerOnVM_TaskResponse{Returnval: task.Self}}
 }
