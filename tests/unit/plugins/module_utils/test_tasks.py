@@ -169,7 +169,7 @@ def test_pending_question_auto_answer_answers_default_and_does_not_start(clock):
     assert err.task_started is False and err.task_cancelled is None
     message = str(err)
     assert "'I Copied It'" in message
-    assert 'NOT started' in message and "task 'power on'" in message
+    assert "Task 'power on' that was asked for now was NOT started" in message
     assert 'retry' in message
     assert err.as_dict()['answered'] == 'I Copied It'
 
