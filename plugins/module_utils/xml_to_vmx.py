@@ -256,7 +256,8 @@ def _verify_disk_address(disk):
     controller, bus, unit = disk.address
     if disk.bus == "scsi":
         if controller >= vmx_common.SCSI_CONTROLLER_COUNT:
-            raise DomainXmlError("%s: SCSI controller index %d is out of the range 0 to 3" % (_disk_what(disk), controller))
+            raise DomainXmlError("%s: SCSI controller index %d is out of the range 0 to 3 (SCSI targets go from sda "
+                                 "to sdbh)" % (_disk_what(disk), controller))
         if bus != 0:
             raise DomainXmlError("%s: SCSI bus index %d is out of the range 0 to 0" % (_disk_what(disk), bus))
         if unit > vmx_common.SCSI_MAX_UNIT_WIDE or unit == vmx_common.SCSI_CONTROLLER_OWN_UNIT:

@@ -768,4 +768,3 @@ def read_domain(xml_text):
     _read_devices(root, domain)
     domain.ignored = _ignored(root)
     return domain
-
