@@ -40,9 +40,11 @@ or to refuse output libvirt would write broken:
   generates one) instead of a random ``00:0c:29`` address;
 - a disk driver name on a SCSI disk sets the model of the SCSI controller of that
   index (libvirt may pick a same-index controller of another type);
-- a block device without source and without ``startupPolicy='optional'``, a file
-  disk without source other than a CD-ROM, and a second VNC display are refused
-  (libvirt writes ``(null)`` file names or duplicate keys).
+- a block device without source (and without ``startupPolicy='optional'``) gets no
+  ``fileName`` (libvirt writes ``(null)``), which VMware reads as a drive without
+  a device;
+- a file disk without source other than a CD-ROM, and a second VNC display are
+  refused (libvirt writes ``(null)`` file names or duplicate keys).
 """
 
 from __future__ import annotations
@@ -368,11 +370,10 @@ def _format_disk(ctx, disk):
         else:
             raise DomainXmlError("%s has no <source file=...>" % what)
     elif disk.source is None:
-        if disk.startup_policy != "optional":
-            raise DomainXmlError("%s has no <source dev=...>; give a device, or startupPolicy='optional' on <source> "
-                                 "to let the host pick one" % what)
-        ctx.add(prefix + ".autodetect", "true")
-        ctx.add(prefix + ".fileName", "auto detect")
+        # Without a device VMware leaves the drive unconnected; libvirt would write "(null)".
+        if disk.startup_policy == "optional":
+            ctx.add(prefix + ".autodetect", "true")
+            ctx.add(prefix + ".fileName", "auto detect")
     else:
         ctx.add(prefix + ".fileName", disk.source)
     if disk.bus == "scsi":

@@ -74,8 +74,7 @@ DISK_NAME_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
 IGNORED_DEVICES = ("emulator", "input", "sound", "hostdev", "memballoon", "watchdog", "rng", "tpm", "channel",
                    "redirdev", "redirfilter", "smartcard", "hub", "panic", "shmem", "iommu", "vsock", "audio",
                    "crypto", "lease", "nvram", "pstore")
-IGNORED_TOP_LEVEL = ("title", "metadata", "clock", "features", "on_poweroff", "on_reboot", "on_crash",
-                     "on_lockfailure", "pm", "resource", "iothreads", "iothreadids", "blkiotune", "numatune",
+IGNORED_TOP_LEVEL = ("clock", "features", "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "resource", "iothreads", "iothreadids", "blkiotune", "numatune",
                      "memoryBacking", "seclabel", "keywrap", "launchSecurity", "sysinfo", "idmap", "perf",
                      "bootloader", "bootloader_args", "genid", "throttlegroups", "defaultiothread")
 
@@ -745,15 +744,27 @@ def _read_devices(root, domain):
     domain.filesystems = [_read_filesystem(element) for element in root.findall("devices/filesystem")]
 
 
+# Settings libvirt writes into every definition; they mean what VMware does anyway.
+_HARMLESS_SETTINGS = {"on_poweroff": "destroy", "on_reboot": "restart", "on_crash": "destroy"}
+
+
+def _is_harmless(element):
+    if element.tag in _HARMLESS_SETTINGS:
+        return _string(element).strip() == _HARMLESS_SETTINGS[element.tag]
+    if element.tag == "clock":
+        return element.get("offset", "utc") == "utc" and len(element) == 0
+    if element.tag == "memballoon":
+        return element.get("model") == "none"
+    return False
+
+
 def _ignored(root):
     ignored = []
-    for child in root:
-        if isinstance(child.tag, str) and child.tag in IGNORED_TOP_LEVEL and child.tag not in ignored:
+    children = [(child, IGNORED_TOP_LEVEL) for child in root]
+    children += [(child, IGNORED_DEVICES) for devices in root.findall("devices") for child in devices]
+    for child, names in children:
+        if isinstance(child.tag, str) and child.tag in names and child.tag not in ignored and not _is_harmless(child):
             ignored.append(child.tag)
-    for devices in root.findall("devices"):
-        for child in devices:
-            if isinstance(child.tag, str) and child.tag in IGNORED_DEVICES and child.tag not in ignored:
-                ignored.append(child.tag)
     return ignored
 
 

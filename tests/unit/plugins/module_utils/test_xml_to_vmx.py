@@ -227,7 +227,8 @@ def test_image_suffixes_and_missing_sources():
     assert "'.vmdk'" in error_of(domain_xml(disk("sda", "[ds] a.img")))
     assert "'.iso'" in error_of(domain_xml(disk("hdc", "[ds] a.img", device="cdrom")))
     assert "no source" in error_of(domain_xml(disk("sda", None)))
-    assert "startupPolicy='optional'" in error_of(domain_xml(disk("hdc", None, device="cdrom", disk_type="block")))
+    unconnected = entries(convert(domain_xml(disk("hdc", None, device="cdrom", disk_type="block"))))
+    assert unconnected["ide1:0.deviceType"] == "atapi-cdrom" and "ide1:0.fileName" not in unconnected
 
 
 def test_cache_transient_and_passthrough():
@@ -397,9 +398,13 @@ def test_shared_folders_and_platform_keys():
 
 def test_ignored_elements_are_reported_as_warnings():
     warnings = []
-    convert(domain_xml("<input type='tablet' bus='usb'/><memballoon model='none'/>"), warnings=warnings)
+    convert(domain_xml("<input type='tablet' bus='usb'/><memballoon model='virtio'/>"), warnings=warnings)
     assert any("<input>" in warning for warning in warnings)
     assert any("<memballoon>" in warning for warning in warnings)
+    warnings = []
+    defaults = "</os><clock offset='utc'/><on_crash>destroy</on_crash><on_reboot>destroy</on_reboot>"
+    convert(domain_xml("<memballoon model='none'/>").replace("</os>", defaults), warnings=warnings)
+    assert warnings == ["<on_reboot> has no VMX equivalent and is ignored"]
 
 
 # Parameters and input ----------------------------------------------------------------------
