@@ -74,7 +74,8 @@ DISK_NAME_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
 IGNORED_DEVICES = ("emulator", "input", "sound", "hostdev", "memballoon", "watchdog", "rng", "tpm", "channel",
                    "redirdev", "redirfilter", "smartcard", "hub", "panic", "shmem", "iommu", "vsock", "audio",
                    "crypto", "lease", "nvram", "pstore")
-IGNORED_TOP_LEVEL = ("clock", "features", "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "resource", "iothreads", "iothreadids", "blkiotune", "numatune",
+IGNORED_TOP_LEVEL = ("clock", "features", "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "resource",
+                     "iothreads", "iothreadids", "blkiotune", "numatune",
                      "memoryBacking", "seclabel", "keywrap", "launchSecurity", "sysinfo", "idmap", "perf",
                      "bootloader", "bootloader_args", "genid", "throttlegroups", "defaultiothread")
 
