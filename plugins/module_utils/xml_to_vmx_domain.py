@@ -754,6 +754,9 @@ def _is_harmless(element):
         return _string(element).strip() == _HARMLESS_SETTINGS[element.tag]
     if element.tag == "clock":
         return element.get("offset", "utc") == "utc" and len(element) == 0
+    if element.tag == "features":
+        # VMware guests always have ACPI, an APIC and PAE.
+        return all(feature.tag in ("acpi", "apic", "pae") for feature in element)
     if element.tag == "memballoon":
         return element.get("model") == "none"
     return False

@@ -402,7 +402,8 @@ def test_ignored_elements_are_reported_as_warnings():
     assert any("<input>" in warning for warning in warnings)
     assert any("<memballoon>" in warning for warning in warnings)
     warnings = []
-    defaults = "</os><clock offset='utc'/><on_crash>destroy</on_crash><on_reboot>destroy</on_reboot>"
+    defaults = "</os><features><acpi/><apic/></features><clock offset='utc'/><on_crash>destroy</on_crash>" \
+               "<on_reboot>destroy</on_reboot>"
     convert(domain_xml("<memballoon model='none'/>").replace("</os>", defaults), warnings=warnings)
     assert warnings == ["<on_reboot> has no VMX equivalent and is ignored"]
 
