@@ -424,7 +424,7 @@ def _read_disk(element):
             raise DomainXmlError("the %s is of type 'network', which takes no startupPolicy" % what)
         if startup_policy == "requisite" and device not in ("cdrom", "floppy"):
             raise DomainXmlError("startupPolicy 'requisite' of the %s is only allowed for a cdrom or floppy" % what)
-    if path is None and device == "disk":
+    if path is None and device == "disk" and disk_type in ("file", "block", "dir"):
         raise DomainXmlError("the %s has no source (a hard disk needs <source file=...> or <source dev=...>)" % what)
     return Disk(disk_type=disk_type, device=device, source=path, startup_policy=startup_policy, target=dst, bus=bus,
                 driver_name=driver_name, cache=cache, transient=element.find("transient") is not None,
