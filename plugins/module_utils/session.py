@@ -124,9 +124,8 @@ class ViSession(object):
             self._stub = VimSessionOrientedStub(
                 soap_stub, _login_method(params.username, params.password), retryDelay=0.5, retryCount=3)
             self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
+            # The session stub logs in before its first call, so login errors surface here.
             self.content = self.service_instance.RetrieveContent()
-            # The first call needing a session logs in; do it now for a clear error.
-            self.content.sessionManager.currentSession  # pylint: disable=pointless-statement
         except ssl.SSLCertVerificationError as exc:
             raise SessionError(
                 'TLS certificate verification failed for %s: %s. Give the CA with ca_file, '
