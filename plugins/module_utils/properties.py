@@ -52,22 +52,59 @@ def _object_to_dict(object_content):
     missing = {}
     for missed in object_content.missingSet or ():
         fault = missed.fault
-        missing[missed.path] = type(fault).__name__ if fault is not None else 'unknown'
+        missing[missed.path] = getattr(type(fault), '_wsdlName', type(fault).__name__) if fault is not None else 'unknown'
     if missing:
         item['_missing'] = missing
     return item
+
+
+class _SessionLost(Exception):
+    """The server answered a property read with NotAuthenticated in missingSet."""
+
+
+def _session_lost(object_contents):
+    # An expired session does not fail a property read: the server answers it with
+    # every property missing and NotAuthenticated as the reason.
+    for object_content in object_contents or ():
+        for missed in object_content.missingSet or ():
+            if isinstance(missed.fault, vim.fault.NotAuthenticated):
+                return True
+    return False
+
+
+def _renew_session(content):
+    """Make the session stub log in again before its next call."""
+    stub = getattr(content.propertyCollector, '_stub', None)
+    mark_unauthenticated = getattr(stub, '_SetStateUnauthenticated', None)
+    if mark_unauthenticated is None:
+        raise SessionError('The session expired and this connection cannot log in again; reconnect')
+    mark_unauthenticated()
 
 
 def _paged(property_collector, filter_spec, page_size):
     options = vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=page_size)
     result = property_collector.RetrievePropertiesEx(specSet=[filter_spec], options=options)
     while result is not None:
+        if _session_lost(result.objects):
+            raise _SessionLost()
         for object_content in result.objects or ():
             yield _object_to_dict(object_content)
         token = getattr(result, 'token', None)
         if not token:
             return
         result = property_collector.ContinueRetrievePropertiesEx(token=token)
+
+
+def _collect(content, filter_spec, page_size):
+    """All pages of one retrieval; logs in again once if the session expired."""
+    try:
+        return list(_paged(content.propertyCollector, filter_spec, page_size))
+    except _SessionLost:
+        _renew_session(content)
+    try:
+        return list(_paged(content.propertyCollector, filter_spec, page_size))
+    except _SessionLost:
+        raise SessionError('The server refuses to read properties even after logging in again (NotAuthenticated)')
 
 
 def retrieve(content, properties_by_type, root=None, recursive=True, page_size=DEFAULT_PAGE_SIZE):
@@ -91,7 +128,7 @@ def retrieve(content, properties_by_type, root=None, recursive=True, page_size=D
             for name, paths in properties_by_type.items()
         ]
         filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec], propSet=property_specs)
-        return list(_paged(content.propertyCollector, filter_spec, page_size))
+        return _collect(content, filter_spec, page_size)
     finally:
         try:
             view.DestroyView()
@@ -112,7 +149,7 @@ def retrieve_objects(content, objects, paths, page_size=DEFAULT_PAGE_SIZE):
     property_specs = [vmodl.query.PropertyCollector.PropertySpec(type=managed_type, pathSet=list(paths), all=False)
                       for managed_type in by_type]
     filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=object_specs, propSet=property_specs)
-    return list(_paged(content.propertyCollector, filter_spec, page_size))
+    return _collect(content, filter_spec, page_size)
 
 
 def retrieve_one(content, obj, paths):
