@@ -263,6 +263,7 @@ func run(opts *options) error {
 	defer model.Remove()
 
 	installTaskEntityFix()
+	installNetworkSystems()
 	questions := newQuestionBook()
 	counter := newRequestCounter()
 
