@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Domain definition (``vmx_to_xml_model.Domain``) -> libvirt domain XML.
+
+``domain_to_element(domain, *, secure=False) -> lxml element``
+    The <domain> tree, elements and attributes in the order libvirt writes them.
+``element_to_text(element) -> str``
+    Text the way libvirt formats XML: two-space indentation, single-quoted
+    attributes, ``< > & ' "`` written as entities in attributes and text alike,
+    no XML declaration, a final newline.
+
+Text that cannot appear in XML (control characters other than tab, line feed and
+carriage return, lone surrogates, U+FFFE/U+FFFF) is dropped or replaced while
+the tree is built, so every VMX value can be shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+    LXML_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the controller
+    etree = None
+    HAS_LXML = False
+    LXML_IMPORT_ERROR = exc
+
+__all__ = ["domain_to_element", "element_to_text", "VMWARE_NAMESPACE", "xml_safe_text"]
+
+VMWARE_NAMESPACE = "http://libvirt.org/schemas/domain/vmware/1.0"
+VMWARE_PREFIX = "vmware"
+
+# libvirt drops control characters silently; lxml refuses them (and lone surrogates).
+_DROPPED_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATES_RE = re.compile("[\ud800-\udfff]")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;"}
+_ESCAPED_RE = re.compile("[<>&'\"]")
+
+
+def _require_lxml():
+    if not HAS_LXML:
+        raise VirtEsxError("the Python library lxml is required to write libvirt domain XML: %s" % (LXML_IMPORT_ERROR,))
+
+
+def xml_safe_text(value) -> str:
+    """``value`` as text that XML can carry (see the module documentation)."""
+    text = value if isinstance(value, str) else str(value)
+    return _SURROGATES_RE.sub("\ufffd", _DROPPED_CHARS_RE.sub("", text))
+
+
+def _sub(parent, tag, attributes=(), text=None):
+    """Append <tag> with the given (name, value) attributes; None values are left out."""
+    element = etree.SubElement(parent, tag)
+    for name, value in attributes:
+        if value is not None:
+            element.set(name, xml_safe_text(value))
+    if text is not None:
+        element.text = xml_safe_text(text)
+    return element
+
+
+def _sub_if_any(parent, tag, attributes):
+    """Like _sub, but no element at all when every attribute is None (libvirt omits empty elements)."""
+    if all(value is None for _, value in attributes):
+        return None
+    return _sub(parent, tag, attributes)
+
+
+def _yes_no(flag):
+    return "yes" if flag else "no"
+
+
+def _format_cpuset(cpus):
+    """Sorted CPU numbers as libvirt's range list, e.g. 0-2,5-7."""
+    ranges = []
+    for cpu in sorted(set(cpus)):
+        if ranges and ranges[-1][1] == cpu - 1:
+            ranges[-1][1] = cpu
+        else:
+            ranges.append([cpu, cpu])
+    return ",".join(str(low) if low == high else "%d-%d" % (low, high) for low, high in ranges)
+
+
+def _add_disk(devices, disk):
+    element = _sub(devices, "disk", [("type", disk.source_type), ("device", disk.device)])
+    _sub_if_any(element, "driver", [("cache", disk.cache)])
+    source_attribute = "file" if disk.source_type == "file" else "dev"
+    _sub_if_any(element, "source", [(source_attribute, disk.source),
+                                    ("startupPolicy", "optional" if disk.startup_optional else None)])
+    _sub(element, "target", [("dev", disk.target), ("bus", disk.bus)])
+    if disk.readonly:
+        _sub(element, "readonly")
+    if disk.transient:
+        _sub(element, "transient")
+    _sub(element, "address", [("type", "drive"), ("controller", disk.address.controller), ("bus", disk.address.bus),
+                              ("target", 0), ("unit", disk.address.unit)])
+
+
+def _add_interface(devices, nic):
+    element = _sub(devices, "interface", [("type", nic.type)])
+    _sub(element, "mac", [("address", nic.mac), ("type", nic.mac_type),
+                          ("check", None if nic.mac_check is None else _yes_no(nic.mac_check))])
+    if nic.type == "bridge":
+        _sub_if_any(element, "source", [("bridge", nic.bridge)])
+    elif nic.type == "vds":
+        _sub(element, "source", [("switchid", nic.vds_switch_id), ("portid", nic.vds_port_id),
+                                 ("portgroupid", nic.vds_portgroup_id), ("connectionid", nic.vds_connection_id)])
+    _sub_if_any(element, "target", [("dev", nic.ifname)])
+    _sub_if_any(element, "model", [("type", nic.model)])
+
+
+def _add_char_device(devices, tag, chardev, console=False):
+    element = _sub(devices, tag, [("type", chardev.type)])
+    if chardev.type == "tcp":
+        _sub(element, "source", [("mode", "bind" if chardev.listen else "connect"), ("host", chardev.host),
+                                 ("service", chardev.service)])
+        _sub(element, "protocol", [("type", chardev.protocol)])
+    else:
+        _sub_if_any(element, "source", [("path", chardev.path)])
+    _sub(element, "target", [("type", "serial" if console else None), ("port", chardev.port)])
+
+
+def _add_graphics(devices, graphics, secure):
+    if graphics.port:
+        port = graphics.port
+    else:
+        port = -1 if graphics.autoport else None
+    element = _sub(devices, "graphics", [
+        ("type", "vnc"), ("port", port), ("autoport", _yes_no(graphics.autoport)),
+        ("listen", graphics.listen_address), ("keymap", graphics.keymap),
+        ("passwd", graphics.password if secure else None)])
+    _sub(element, "listen", [("type", "address"), ("address", graphics.listen_address)])
+
+
+def domain_to_element(domain, *, secure=False):
+    """The <domain> element of ``domain`` (see the module documentation)."""
+    _require_lxml()
+    namespaces = {VMWARE_PREFIX: VMWARE_NAMESPACE} if domain.datacenter_path or domain.moref else None
+    root = etree.Element("domain", nsmap=namespaces)
+    root.set("type", "vmware")
+    if domain.name is not None:
+        _sub(root, "name", text=domain.name)
+    _sub(root, "uuid", text=domain.uuid)
+    if domain.genid is not None:
+        _sub(root, "genid", text=domain.genid)
+    if domain.description is not None:
+        _sub(root, "description", text=domain.description)
+    _sub(root, "memory", [("unit", "KiB")], text=str(domain.memory_kib))
+    _sub(root, "currentMemory", [("unit", "KiB")], text=str(domain.current_memory_kib))
+    if domain.min_guarantee_kib > 0:
+        memtune = _sub(root, "memtune")
+        _sub(memtune, "min_guarantee", [("unit", "KiB")], text=str(domain.min_guarantee_kib))
+    cpuset = _format_cpuset(domain.cpuset) if domain.cpuset else None
+    _sub(root, "vcpu", [("placement", "static"), ("cpuset", cpuset)], text=str(domain.vcpus))
+    if domain.cpu_shares is not None:
+        cputune = _sub(root, "cputune")
+        _sub(cputune, "shares", text=str(domain.cpu_shares))
+    os_element = _sub(root, "os", [("firmware", domain.firmware)])
+    _sub(os_element, "type", [("arch", domain.arch)], text="hvm")
+    if domain.smbios_host:
+        _sub(os_element, "smbios", [("mode", "host")])
+    if domain.topology is not None:
+        cpu = _sub(root, "cpu")
+        topology = domain.topology
+        _sub(cpu, "topology", [("sockets", topology.sockets), ("dies", topology.dies), ("cores", topology.cores),
+                               ("threads", topology.threads)])
+    _sub(root, "clock", [("offset", "utc")])
+    _sub(root, "on_poweroff", text="destroy")
+    _sub(root, "on_reboot", text="restart")
+    _sub(root, "on_crash", text="destroy")
+
+    devices = _sub(root, "devices")
+    for disk in domain.disks:
+        _add_disk(devices, disk)
+    for controller in domain.controllers:
+        _sub(devices, "controller", [("type", controller.type), ("index", controller.index), ("model", controller.model)])
+    for filesystem in domain.filesystems:
+        element = _sub(devices, "filesystem", [("type", "mount"), ("accessmode", "passthrough")])
+        _sub(element, "source", [("dir", filesystem.source_dir)])
+        _sub(element, "target", [("dir", filesystem.target_dir)])
+        if filesystem.readonly:
+            _sub(element, "readonly")
+    for nic in domain.interfaces:
+        _add_interface(devices, nic)
+    for serial in domain.serials:
+        _add_char_device(devices, "serial", serial)
+    for parallel in domain.parallels:
+        _add_char_device(devices, "parallel", parallel)
+    if domain.serials:
+        # libvirt shows the first serial port again as the guest's console.
+        _add_char_device(devices, "console", domain.serials[0], console=True)
+    for graphics in domain.graphics:
+        _add_graphics(devices, graphics, secure)
+    video = _sub(devices, "video")
+    _sub(video, "model", [("type", "vmvga"), ("vram", domain.video_vram_kib), ("primary", "yes")])
+
+    if domain.datacenter_path:
+        _sub(root, "{%s}datacenterpath" % VMWARE_NAMESPACE, text=domain.datacenter_path)
+    if domain.moref:
+        _sub(root, "{%s}moref" % VMWARE_NAMESPACE, text=domain.moref)
+    return root
+
+
+def _escape(text):
+    return _ESCAPED_RE.sub(lambda match: _ENTITIES[match.group(0)], text)
+
+
+def _qualified_name(element):
+    qname = etree.QName(element)
+    if qname.namespace is None:
+        return qname.localname
+    return "%s:%s" % (element.prefix, qname.localname) if element.prefix else qname.localname
+
+
+def _write(element, depth, out, is_root):
+    indent = "  " * depth
+    parts = [indent, "<", _qualified_name(element)]
+    for name, value in element.attrib.items():
+        parts.append(" %s='%s'" % (etree.QName(name).localname, _escape(value)))
+    if is_root:
+        for prefix, uri in sorted((p, u) for p, u in element.nsmap.items() if p is not None):
+            parts.append(" xmlns:%s='%s'" % (prefix, _escape(uri)))
+    children = list(element)
+    if children:
+        parts.append(">\n")
+        out.append("".join(parts))
+        for child in children:
+            _write(child, depth + 1, out, False)
+        out.append("%s</%s>\n" % (indent, _qualified_name(element)))
+    elif element.text:
+        parts.append(">%s</%s>\n" % (_escape(element.text), _qualified_name(element)))
+        out.append("".join(parts))
+    else:
+        parts.append("/>\n")
+        out.append("".join(parts))
+
+
+def element_to_text(element) -> str:
+    """``element`` as libvirt formats XML (see the module documentation)."""
+    _require_lxml()
+    out = []
+    _write(element, 0, out, True)
+    return "".join(out)
