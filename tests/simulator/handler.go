@@ -89,6 +89,9 @@ func (h *frontHandler) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		h.counter.recordSOAP(method, int64(len(body)), counted.written)
 	}()
 
+	if !routed && h.servePaging(counted, r, method, body) {
+		return
+	}
 	if !routed {
 		h.serveRecovering(counted, r, method)
 		return

@@ -255,6 +255,7 @@ func run(opts *options) error {
 	}
 
 	simulator.SessionIdleTimeout = opts.idleTimeout
+	pagingDelay = opts.delay
 
 	model := newModel(opts)
 	if err := createModel(model); err != nil {
