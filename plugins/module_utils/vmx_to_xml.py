@@ -358,6 +358,9 @@ class _DiskSlot:
         return self.reader.boolean(self.key(name), default)
 
     def unhandled(self, file_name, device_type):
+        if file_name is None:
+            return VmxError("VMX entry '%s' is missing; a present drive of device type '%s' needs it"
+                            % (self.key("fileName"), device_type or "unknown"))
         return VmxError("VMX entry '%s' ('%s') is not supported for a device of type '%s'"
                         % (self.key("fileName"), file_name, device_type or "unknown"))
 
@@ -427,6 +430,9 @@ class _DiskSlot:
         if file_name == _EMPTY_BACKING:
             if kind is not None and kind != "cdrom-image":
                 raise self.wrong_device_type(device_type, "'cdrom-image'")
+            return self._disk("cdrom", "file", readonly=True)
+        if file_name == "" and kind == "cdrom-image":
+            # Newer ESX releases write an empty image drive this way; libvirt 9.0.0 refused it.
             return self._disk("cdrom", "file", readonly=True)
         raise self.unhandled(file_name, device_type)
 

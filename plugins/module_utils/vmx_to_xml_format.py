@@ -8,7 +8,8 @@
 ``element_to_text(element) -> str``
     Text the way libvirt formats XML: two-space indentation, single-quoted
     attributes, ``< > & ' "`` written as entities in attributes and text alike,
-    no XML declaration, a final newline.
+    no XML declaration, a final newline. Carriage returns (and tabs and line feeds
+    in attributes) are written as character references so that they survive parsing.
 
 Text that cannot appear in XML (control characters other than tab, line feed and
 carriage return, lone surrogates, U+FFFE/U+FFFF) is dropped or replaced while
@@ -38,8 +39,12 @@ VMWARE_PREFIX = "vmware"
 # libvirt drops control characters silently; lxml refuses them (and lone surrogates).
 _DROPPED_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;"}
-_ESCAPED_RE = re.compile("[<>&'\"]")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;",
+             "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+# Beyond libvirt's five entities: a carriage return anywhere, and tab or line feed in an
+# attribute, would not survive an XML parser's end-of-line and attribute normalisation.
+_TEXT_ESCAPED_RE = re.compile("[<>&'\"\r]")
+_ATTRIBUTE_ESCAPED_RE = re.compile("[<>&'\"\t\n\r]")
 
 
 def _require_lxml():
@@ -206,8 +211,8 @@ def domain_to_element(domain, *, secure=False):
     return root
 
 
-def _escape(text):
-    return _ESCAPED_RE.sub(lambda match: _ENTITIES[match.group(0)], text)
+def _escape(text, pattern=_TEXT_ESCAPED_RE):
+    return pattern.sub(lambda match: _ENTITIES[match.group(0)], text)
 
 
 def _qualified_name(element):
@@ -221,10 +226,10 @@ def _write(element, depth, out, is_root):
     indent = "  " * depth
     parts = [indent, "<", _qualified_name(element)]
     for name, value in element.attrib.items():
-        parts.append(" %s='%s'" % (etree.QName(name).localname, _escape(value)))
+        parts.append(" %s='%s'" % (etree.QName(name).localname, _escape(value, _ATTRIBUTE_ESCAPED_RE)))
     if is_root:
         for prefix, uri in sorted((p, u) for p, u in element.nsmap.items() if p is not None):
-            parts.append(" xmlns:%s='%s'" % (prefix, _escape(uri)))
+            parts.append(" xmlns:%s='%s'" % (prefix, _escape(uri, _ATTRIBUTE_ESCAPED_RE)))
     children = list(element)
     if children:
         parts.append(">\n")
