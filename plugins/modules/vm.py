@@ -1,0 +1,377 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: vm
+short_description: Define, edit, power and remove a VM on ESX or vCenter, from libvirt domain XML or options
+version_added: 0.1.0
+description:
+  - Makes one VM match a definition and a power state, idempotently.
+  - The definition is a libvirt domain XML (O(xml)), read as libvirt's ESX driver reads it, or the structured options
+    O(vcpus), O(memory_mb), O(guest_id), O(firmware), O(disks), O(nics), O(cdrom), O(annotation), O(extra_config).
+    Both become the same definition internally.
+  - A missing VM is created (with CreateVM_Task from a spec equivalent to the .vmx libvirt would write).
+  - An existing VM is compared with the definition and only the difference is applied with one ReconfigVM_Task
+    (libvirt refuses to redefine an existing ESX VM). A change that needs the VM powered off fails with the list of
+    those changes unless O(force_power_off=true).
+  - Every VM task goes through the collection's task poller, so a VM blocked by a question is answered with the
+    default choice when O(auto_answer) (or C(auto_answer=1) in O(uri)) is on, and reported otherwise.
+author:
+  - virt.esx contributors (@virt-esx)
+options:
+  name:
+    description:
+      - Name of the VM, as shown in the vSphere client. Any text, including V(%), V(/), V(\\), quotes and non-ASCII
+        letters (escaped for the vSphere API as libvirt does).
+      - Optional when O(xml) has a C(<name>) or O(uuid) is given.
+    type: str
+  uuid:
+    description:
+      - BIOS UUID of the VM (libvirt's domain UUID). Identifies the VM instead of O(name); with both, the VM found by
+        UUID is renamed to O(name).
+    type: str
+  xml:
+    description:
+      - libvirt domain XML (C(virsh dumpxml) format, C(type='vmware')) defining the VM. It is the complete hardware
+        definition - disks, CD-ROMs and interfaces the VM has and the XML lacks are detached (disk files are kept).
+      - Disk sources are datastore paths (C([datastore] dir/disk.vmdk)); interfaces are C(type='bridge') with the port
+        group as C(<source bridge=...>).
+      - Parsed with a hardened parser (no DTD, no entities).
+    type: str
+  state:
+    description:
+      - V(present) defines the VM and leaves its power state alone.
+      - V(absent) unregisters it; with O(remove_files=true) its files are deleted too. A VM that is not powered off
+        needs O(force=true).
+      - V(running) powers it on; V(destroyed) powers it off hard (libvirt's destroy); V(paused) suspends it.
+      - V(shutdown) asks the guest to shut down and waits up to O(shutdown_timeout); if that fails it powers the VM
+        off only with O(force=true).
+      - V(restarted) reboots the guest (reset with O(force=true) when the guest cannot); always changed.
+    type: str
+    default: present
+    choices: [present, absent, running, shutdown, destroyed, paused, restarted]
+  datacenter:
+    description: On a vCenter, the datacenter; defaults to the O(uri) path's, or the only one.
+    type: str
+  folder:
+    description: On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
+    type: str
+  cluster:
+    description: On a vCenter, the cluster to create the VM in.
+    type: str
+  esxi_hostname:
+    description: On a vCenter, the host to create the VM on.
+    type: str
+  resource_pool:
+    description: Resource pool (by name) of the cluster or host to create the VM in.
+    type: str
+  datastore:
+    description:
+      - Datastore for a new VM's directory; defaults to the datastore of its first disk, else the host's first one.
+    type: str
+  vcpus:
+    description: Number of virtual CPUs.
+    type: int
+  memory_mb:
+    description: Memory in MiB.
+    type: int
+  guest_id:
+    description:
+      - vSphere guest OS identifier (for example V(rhel9_64Guest)). With O(xml) it is only used when given, since
+        libvirt's XML has no guest OS (a new VM then gets V(otherGuest64) or V(otherGuest) after its architecture).
+    type: str
+  firmware:
+    description: Firmware of the VM.
+    type: str
+    choices: [bios, efi]
+  disks:
+    description: The complete list of disks. A disk of the VM that is not listed is detached; its file is kept.
+    type: list
+    elements: dict
+    suboptions:
+      file:
+        description: An existing .vmdk as a datastore path (C([datastore] dir/disk.vmdk)).
+        type: str
+      size_gb:
+        description: Size of a new disk in GiB (when O(disks[].file) is not given), or the size to grow a disk to.
+        type: float
+      bus:
+        description: Bus of the disk.
+        type: str
+        choices: [scsi, ide, sata]
+        default: scsi
+      slot:
+        description: VMX slot of the disk (V(scsi0:0), V(ide0:1), V(sata0:2)); by default the next free one.
+        type: str
+      controller_model:
+        description: Model of the SCSI controller of the disk.
+        type: str
+        choices: [lsilogic, buslogic, lsisas1068, pvscsi]
+  nics:
+    description: The complete list of network interfaces, in order (C(ethernet0), C(ethernet1), ...).
+    type: list
+    elements: dict
+    suboptions:
+      network:
+        description: Port group (standard or distributed) name.
+        type: str
+        required: true
+      model:
+        description: Virtual NIC model.
+        type: str
+        choices: [vmxnet3, e1000, e1000e, vmxnet2, vmxnet, vlance]
+        default: vmxnet3
+      mac:
+        description: A static MAC address; generated by the host when not given.
+        type: str
+  cdrom:
+    description: The complete list of CD-ROM drives.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: V(iso) (an image file), V(host) (a host device), V(client) (the client's device, disconnected).
+        type: str
+        choices: [iso, host, client]
+      iso:
+        description: The image as a datastore path.
+        type: str
+      device:
+        description: The host device for O(cdrom[].type=host).
+        type: str
+      slot:
+        description: VMX slot (V(ide0:0), V(sata0:1)); by default the next free IDE slot.
+        type: str
+  annotation:
+    description: The VM's notes (libvirt's C(<description>)).
+    type: str
+  extra_config:
+    description:
+      - Advanced configuration keys of the VM. Only the keys given are managed; an empty value removes the key.
+      - Values of keys that look secret (password, secret, token...) are masked in the diff.
+    type: dict
+  cpu_shares:
+    description: CPU shares, V(low), V(normal), V(high) or a number.
+    type: str
+  cpu_reservation_mhz:
+    description: CPU reservation in MHz.
+    type: int
+  cpu_limit_mhz:
+    description: CPU limit in MHz, -1 for none.
+    type: int
+  memory_shares:
+    description: Memory shares, V(low), V(normal), V(high) or a number.
+    type: str
+  memory_reservation_mb:
+    description: Memory reservation in MiB.
+    type: int
+  memory_limit_mb:
+    description: Memory limit in MiB, -1 for none.
+    type: int
+  autostart:
+    description: Whether the host starts the VM when it boots (the host's autostart manager).
+    type: bool
+  force:
+    description:
+      - With O(state=shutdown), power off when the guest does not shut down; with O(state=restarted), reset when the
+        guest cannot reboot; with O(state=absent), power off a running VM before removing it.
+    type: bool
+    default: false
+  force_power_off:
+    description: Power the VM off for changes that need it (and on again afterwards).
+    type: bool
+    default: false
+  remove_files:
+    description: With O(state=absent), delete the VM's files from the datastore (Destroy_Task) instead of only unregistering it.
+    type: bool
+    default: false
+  shutdown_timeout:
+    description: Seconds to wait for a guest shutdown.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - virt.esx.connection
+  - virt.esx.connection.tasks
+attributes:
+  check_mode:
+    support: full
+    description: Reads the VM and predicts every change; C(changed) is what a real run would report.
+  diff_mode:
+    support: full
+    description: The VM's definition as libvirt domain XML before and after, secret extra config values masked.
+notes:
+  - A change the VM cannot take (a different SCSI controller model, a smaller disk, another uuid) fails and lists why.
+'''
+
+EXAMPLES = r'''
+- name: Define a VM from libvirt domain XML on a standalone ESXi host
+  virt.esx.vm:
+    uri: esx://root@esx1.example.com/?no_verify=1
+    password: "{{ vault_esx_password }}"
+    xml: "{{ lookup('ansible.builtin.file', 'web1.xml') }}"
+
+- name: The same VM from options, running, on a vCenter cluster
+  virt.esx.vm:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vault_vcenter_password }}"
+    datacenter: DC1
+    cluster: Cluster1
+    name: web 1
+    guest_id: rhel9_64Guest
+    vcpus: 2
+    memory_mb: 4096
+    disks:
+      - size_gb: 20
+    nics:
+      - network: VM Network
+    state: running
+
+- name: Grow memory, powering off if the VM cannot hot-add it
+  virt.esx.vm:
+    uri: esx://root@esx1.example.com/
+    password: "{{ vault_esx_password }}"
+    name: web 1
+    memory_mb: 8192
+    force_power_off: true
+
+- name: Remove the VM and its files
+  virt.esx.vm:
+    uri: esx://root@esx1.example.com/
+    password: "{{ vault_esx_password }}"
+    name: web 1
+    state: absent
+    force: true
+    remove_files: true
+'''
+
+RETURN = r'''
+vm:
+  description: The VM after the run (for O(state=absent) what it was; in check mode for a new VM, the predicted definition).
+  returned: when the VM exists or is created
+  type: dict
+  contains:
+    name:
+      description: Name (unescaped).
+      type: str
+      sample: web 1
+    uuid:
+      description: BIOS UUID (libvirt's domain UUID).
+      type: str
+      sample: 564d9bef-acd9-b4e0-c8f0-aeb5c1e7f301
+    moid:
+      description: Managed object id.
+      type: str
+      sample: vm-42
+    power_state:
+      description: vSphere power state (V(poweredOn), V(poweredOff), V(suspended)).
+      type: str
+      sample: poweredOn
+    state:
+      description: libvirt's state name (V(running), V(shutoff), V(paused), V(undefined) after removal).
+      type: str
+      sample: running
+    vmx_path:
+      description: Datastore path of the .vmx file.
+      type: str
+      sample: '[datastore1] web 1/web 1.vmx'
+    autostart:
+      description: Whether the host starts the VM at boot; null when the host has no autostart manager.
+      type: bool
+    xml:
+      description: The managed definition as libvirt domain XML (secret extra config values masked).
+      type: str
+changes:
+  description: What was (or in check mode would be) done, one line per change.
+  returned: always
+  type: list
+  elements: str
+  sample: ["memory_mb: set 1024 -> 2048"]
+question:
+  description: On failure because of a VM question, the question, its choices and what was answered.
+  returned: when a VM question blocked a task
+  type: dict
+'''
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.tasks import QuestionBlocked
+from ansible_collections.virt.esx.plugins.module_utils.vm import manage_vm
+
+DEFINITION_OPTIONS = ['vcpus', 'memory_mb', 'firmware', 'disks', 'nics', 'cdrom']
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str'),
+        uuid=dict(type='str'),
+        xml=dict(type='str'),
+        state=dict(type='str', default='present', choices=['present', 'absent', 'running', 'shutdown', 'destroyed', 'paused', 'restarted']),
+        datacenter=dict(type='str'),
+        folder=dict(type='str'),
+        cluster=dict(type='str'),
+        esxi_hostname=dict(type='str'),
+        resource_pool=dict(type='str'),
+        datastore=dict(type='str'),
+        vcpus=dict(type='int'),
+        memory_mb=dict(type='int'),
+        guest_id=dict(type='str'),
+        firmware=dict(type='str', choices=['bios', 'efi']),
+        disks=dict(type='list', elements='dict', options=dict(
+            file=dict(type='str'),
+            size_gb=dict(type='float'),
+            bus=dict(type='str', choices=['scsi', 'ide', 'sata'], default='scsi'),
+            slot=dict(type='str'),
+            controller_model=dict(type='str', choices=['lsilogic', 'buslogic', 'lsisas1068', 'pvscsi']),
+        )),
+        nics=dict(type='list', elements='dict', options=dict(
+            network=dict(type='str', required=True),
+            model=dict(type='str', choices=['vmxnet3', 'e1000', 'e1000e', 'vmxnet2', 'vmxnet', 'vlance'], default='vmxnet3'),
+            mac=dict(type='str'),
+        )),
+        cdrom=dict(type='list', elements='dict', options=dict(
+            type=dict(type='str', choices=['iso', 'host', 'client']),
+            iso=dict(type='str'),
+            device=dict(type='str'),
+            slot=dict(type='str'),
+        )),
+        annotation=dict(type='str'),
+        extra_config=dict(type='dict'),
+        cpu_shares=dict(type='str'),
+        cpu_reservation_mhz=dict(type='int'),
+        cpu_limit_mhz=dict(type='int'),
+        memory_shares=dict(type='str'),
+        memory_reservation_mb=dict(type='int'),
+        memory_limit_mb=dict(type='int'),
+        autostart=dict(type='bool'),
+        force=dict(type='bool', default=False),
+        force_power_off=dict(type='bool', default=False),
+        remove_files=dict(type='bool', default=False),
+        shutdown_timeout=dict(type='int', default=300),
+    )
+    module = build_module(
+        argument_spec, tasks=True, supports_check_mode=True,
+        mutually_exclusive=[['xml', option] for option in DEFINITION_OPTIONS] + [['cluster', 'esxi_hostname']],
+    )
+    with module_session(module) as session:
+        try:
+            result = manage_vm(session, module.params, check_mode=module.check_mode)
+        except QuestionBlocked as blocked:
+            module.fail_json(msg=str(blocked), question=blocked.as_dict())
+        except VirtEsxError as exc:
+            module.fail_json(msg=str(exc))
+        diff = result.pop('diff')
+        warnings = result.pop('warnings')
+        for warning in warnings:
+            module.warn(warning)
+        if module._diff:
+            result['diff'] = diff
+        module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
