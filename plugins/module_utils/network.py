@@ -328,7 +328,10 @@ def plan_switch(host, current, desired, state, other_switches=()):
         return changes, None
 
     _check_uplinks(host, desired, other_switches)
-    _check_portgroup_names(desired, other_switches, host)
+    effective_uplinks = desired.get('uplinks')
+    if effective_uplinks is None:
+        effective_uplinks = current['uplinks'] if current else []
+    _check_portgroup_names(desired, other_switches, host, effective_uplinks)
 
     if current is None:
         after = dict(name=name, key=switch_key(name), uuid=network_uuid(switch_key(name)),
@@ -433,17 +436,16 @@ def _check_uplinks(host, desired, other_switches):
                     device, host['name'], switch['name']))
 
 
-def _check_portgroup_names(desired, other_switches, host):
+def _check_portgroup_names(desired, other_switches, host, uplinks):
     for wanted in desired.get('portgroups') or []:
         for switch in other_switches:
             if any(pg['name'] == wanted['name'] for pg in switch['portgroups']):
                 raise NetworkError("Port group '%s' already exists on switch %s of host %s; port group names are "
                                    "unique per host" % (wanted['name'], switch['name'], host['name']))
         teaming = wanted.get('teaming') or {}
-        uplinks = desired.get('uplinks')
         for field in ('active_uplinks', 'standby_uplinks'):
             for device in teaming.get(field) or []:
-                if uplinks is not None and device not in uplinks:
+                if device not in uplinks:
                     raise NetworkError("Port group '%s': %s names '%s', which is not an uplink of switch %s" % (
                         wanted['name'], field, device, desired['name']))
 

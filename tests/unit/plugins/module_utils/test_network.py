@@ -263,3 +263,13 @@ def test_changes_are_made_with_the_host_network_system_calls():
     assert update_pg['pgName'] == 'VM Network' and update_pg['portgrp'].vlanId == 5
     add_pg = host['network_system'].calls[2][1]['portgrp']
     assert (add_pg.name, add_pg.vlanId, add_pg.vswitchName) == ('app', 6, 'vSwitch0')
+
+
+def test_teaming_uplinks_are_checked_against_the_current_uplinks_when_uplinks_are_left_out():
+    desired = dict(name='vSwitch0', purge_portgroups=False,
+                   portgroups=[dict(name='VM Network', vlan_id=0, teaming=dict(active_uplinks=['vmnic1']))])
+    with pytest.raises(NetworkError) as caught:
+        _plan(desired)
+    assert "'vmnic1', which is not an uplink of switch vSwitch0" in str(caught.value)
+    changes, _after = _plan(dict(desired, portgroups=[dict(name='VM Network', vlan_id=0, teaming=dict(active_uplinks=['vmnic0']))]))
+    assert [network.describe_change(c) for c in changes] == ['UpdatePortGroup VM Network (teaming)']
