@@ -265,6 +265,7 @@ func run(opts *options) error {
 
 	installTaskEntityFix()
 	installNetworkSystems()
+	installStorage()
 	questions := newQuestionBook()
 	counter := newRequestCounter()
 
