@@ -71,7 +71,7 @@ def _sub(parent, tag, attributes=(), text=None):
 
 def _sub_if_any(parent, tag, attributes):
     """Like _sub, but no element at all when every attribute is None (libvirt omits empty elements)."""
-    if all(value is None for _, value in attributes):
+    if all(value is None for _name, value in attributes):
         return None
     return _sub(parent, tag, attributes)
 
