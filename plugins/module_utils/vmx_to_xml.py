@@ -127,9 +127,14 @@ class _Reader:
     def __init__(self, vmx, resolve_file):
         self.vmx = vmx
         self._resolve_file = resolve_file
+        # Most probed keys (hundreds of disk slots) are absent; answer those without a scan.
+        self._folded_keys = frozenset(key.lower() for key in vmx.keys())
+
+    def _has(self, key):
+        return key.lower() in self._folded_keys
 
     def string(self, key):
-        return self.vmx.get(key)
+        return self.vmx.get(key) if self._has(key) else None
 
     def required_string(self, key, purpose):
         value = self.vmx.get(key)
@@ -138,10 +143,10 @@ class _Reader:
         return value
 
     def boolean(self, key, default):
-        return self.vmx.get_bool(key, default)
+        return self.vmx.get_bool(key, default) if self._has(key) else default
 
     def integer(self, key, default):
-        return self.vmx.get_int(key, default)
+        return self.vmx.get_int(key, default) if self._has(key) else default
 
     def required_integer(self, key, purpose):
         value = self.vmx.get_int(key)
