@@ -273,3 +273,52 @@ def test_teaming_uplinks_are_checked_against_the_current_uplinks_when_uplinks_ar
     assert "'vmnic1', which is not an uplink of switch vSwitch0" in str(caught.value)
     changes, _after = _plan(dict(desired, portgroups=[dict(name='VM Network', vlan_id=0, teaming=dict(active_uplinks=['vmnic0']))]))
     assert [network.describe_change(c) for c in changes] == ['UpdatePortGroup VM Network (teaming)']
+
+
+class _Params(object):
+    endpoint = 'https://vc.example.com:443'
+
+
+class _SelectSession(object):
+    def __init__(self, is_vcenter=True, scope=None):
+        self.is_vcenter = is_vcenter
+        self.scope = scope
+        self.params = _Params()
+
+
+_HOSTS = [dict(name='h0', moid='host-10', cluster=None), dict(name='c-h1', moid='host-11', cluster='C1'),
+          dict(name='c-h2', moid='host-12', cluster='C1')]
+
+
+def test_host_selection_on_a_vcenter():
+    session = _SelectSession()
+    assert network.select_hosts(session, _HOSTS, esxi_hostname='c-h2') == [_HOSTS[2]]
+    assert network.select_hosts(session, _HOSTS, esxi_hostname='host-10') == [_HOSTS[0]]
+    assert network.select_hosts(session, _HOSTS, cluster='C1') == _HOSTS[1:]
+    assert network.select_hosts(session, _HOSTS) == _HOSTS
+    with pytest.raises(NetworkError) as caught:
+        network.select_hosts(session, _HOSTS, require=True)
+    assert 'esxi_hostname' in str(caught.value) and 'c-h1' in str(caught.value)
+    with pytest.raises(NetworkError) as caught:
+        network.select_hosts(session, _HOSTS, cluster='C9')
+    assert 'clusters: C1' in str(caught.value)
+    with pytest.raises(NetworkError) as caught:
+        network.select_hosts(session, _HOSTS, esxi_hostname='nope')
+    assert 'hosts: c-h1, c-h2, h0' in str(caught.value)
+
+
+def test_a_vpx_path_or_an_esx_host_selects_one_host_even_when_one_is_required():
+    scoped = _SelectSession(scope=dict(host=dict(_moid='host-12')))
+    assert network.select_hosts(scoped, _HOSTS, require=True) == [_HOSTS[2]]
+    esx = _SelectSession(is_vcenter=False)
+    assert network.select_hosts(esx, _HOSTS[:1], require=True) == _HOSTS[:1]
+
+
+def test_distributed_portgroup_vlans():
+    spec = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy
+    vlan = vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=42)
+    assert network._dv_vlan(spec(vlan=vlan)) == dict(vlan_id=42, vlan_type='vlan')
+    trunk = vim.dvs.VmwareDistributedVirtualSwitch.TrunkVlanSpec(vlanId=[vim.NumericRange(start=0, end=4094),
+                                                                        vim.NumericRange(start=7, end=7)])
+    assert network._dv_vlan(spec(vlan=trunk)) == dict(vlan_id=['0-4094', '7'], vlan_type='trunk')
+    assert network._dv_vlan(None) == dict(vlan_id=None, vlan_type=None)
