@@ -318,7 +318,7 @@ def test_distributed_portgroup_vlans():
     spec = vim.dvs.VmwareDistributedVirtualSwitch.VmwarePortConfigPolicy
     vlan = vim.dvs.VmwareDistributedVirtualSwitch.VlanIdSpec(vlanId=42)
     assert network._dv_vlan(spec(vlan=vlan)) == dict(vlan_id=42, vlan_type='vlan')
-    trunk = vim.dvs.VmwareDistributedVirtualSwitch.TrunkVlanSpec(vlanId=[vim.NumericRange(start=0, end=4094),
-                                                                        vim.NumericRange(start=7, end=7)])
+    ranges = [vim.NumericRange(start=0, end=4094), vim.NumericRange(start=7, end=7)]
+    trunk = vim.dvs.VmwareDistributedVirtualSwitch.TrunkVlanSpec(vlanId=ranges)
     assert network._dv_vlan(spec(vlan=trunk)) == dict(vlan_id=['0-4094', '7'], vlan_type='trunk')
     assert network._dv_vlan(None) == dict(vlan_id=None, vlan_type=None)
