@@ -60,7 +60,7 @@ def _check_segments(path, original):
 
 
 def _vmfs_to_datastore_path(name):
-    segments = [segment for segment in name[len(_VMFS_PREFIX):].split("/")]
+    segments = name[len(_VMFS_PREFIX):].split("/")
     while segments and segments[0] == "":
         segments.pop(0)
     if not segments:

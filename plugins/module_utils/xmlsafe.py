@@ -66,7 +66,7 @@ def _parser():
 def _check_doctype(tree) -> None:
     docinfo = tree.docinfo
     dtd = docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if dtd is not None and any(True for dummy in dtd.iterentities()):
         raise DomainXmlError("XML with entity declarations is not accepted")
     if docinfo.system_url or docinfo.public_id:
         raise DomainXmlError("XML that refers to an external DTD is not accepted")

@@ -74,7 +74,7 @@ def test_any_input_parses_or_raises_vmx_error(data):
 
 @given(st.lists(st.tuples(VMX_KEY, VMX_VALUE_TEXT), max_size=20, unique_by=lambda pair: pair[0].lower()))
 def test_written_entries_read_back_unchanged(pairs):
-    assume(all(key.lower() != ".encoding" for key, _ in pairs))
+    assume(all(key.lower() != ".encoding" for key, dummy in pairs))
     vmx = VmxFile()
     for key, value in pairs:
         vmx.add(key, value)
@@ -180,7 +180,7 @@ def _to_vmx(xml_text, virtual_hw_version=8):
 @st.composite
 def mutated_lines(draw, texts):
     lines = draw(st.sampled_from(texts)).splitlines(True)
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+    for dummy in range(draw(st.integers(min_value=1, max_value=6))):
         operation = draw(st.sampled_from(["delete", "duplicate", "swap", "value", "key", "bytes", "truncate", "insert"]))
         if not lines:
             lines = [draw(TEXT)]
@@ -245,7 +245,7 @@ def mutated_xml(draw, texts):
     if draw(st.booleans()):
         return draw(mutated_lines([text]))
     root = etree.fromstring(text.encode("utf-8"))
-    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+    for dummy in range(draw(st.integers(min_value=1, max_value=5))):
         elements = list(root.iter())
         element = draw(st.sampled_from(elements))
         operation = draw(st.sampled_from(["delete", "duplicate", "text", "attribute", "drop-attribute", "child"]))
@@ -292,7 +292,7 @@ def test_random_xml_raises_only_virt_esx_errors(xml_text):
 def _round_trip(xml_text, virtual_hw_version):
     """XML -> VMX -> XML -> VMX -> XML -> VMX: every generation's text, oldest first."""
     generations = [xml_text]
-    for _ in range(2):
+    for dummy in range(2):
         generations.append(_to_vmx(generations[-1], virtual_hw_version))
         generations.append(_to_xml(generations[-1]))
     generations.append(_to_vmx(generations[-1], virtual_hw_version))
