@@ -382,7 +382,8 @@ def plan_switch(host, current, desired, state, other_switches=()):
                     found['bandwidth'] = wanted['bandwidth']
 
     switch_fields = {}
-    if desired.get('uplinks') is not None and list(desired['uplinks']) != list(current['uplinks']):
+    # The bridge's NIC list is a set to the host (failover order is the teaming policy's), so order alone is no change.
+    if desired.get('uplinks') is not None and set(desired['uplinks']) != set(current['uplinks']):
         switch_fields['uplinks'] = list(desired['uplinks'])
     if desired.get('mtu') is not None and desired['mtu'] != current['mtu']:
         switch_fields['mtu'] = desired['mtu']

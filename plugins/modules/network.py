@@ -50,8 +50,10 @@ options:
     default: present
   uplinks:
     description:
-      - Physical NICs (C(vmnicN)) the switch bridges to, in order. An empty list leaves the switch without
+      - Physical NICs (C(vmnicN)) the switch bridges to. An empty list leaves the switch without
         uplinks (libvirt's isolated network). Left out, the uplinks stay as they are (none for a new switch).
+      - Their order is no change of its own; the failover order is the teaming policy's (O(portgroups[].teaming)
+        per port group).
     type: list
     elements: str
   mtu:

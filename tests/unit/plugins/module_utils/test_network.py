@@ -322,3 +322,10 @@ def test_distributed_portgroup_vlans():
     trunk = vim.dvs.VmwareDistributedVirtualSwitch.TrunkVlanSpec(vlanId=ranges)
     assert network._dv_vlan(spec(vlan=trunk)) == dict(vlan_id=['0-4094', '7'], vlan_type='trunk')
     assert network._dv_vlan(None) == dict(vlan_id=None, vlan_type=None)
+
+
+def test_uplink_order_alone_is_no_change():
+    info = _network_info()
+    info.vswitch[0].pnic = ['key-vim.host.PhysicalNic-vmnic0', 'key-vim.host.PhysicalNic-vmnic1']
+    changes, _after = _plan(dict(name='vSwitch0', uplinks=['vmnic1', 'vmnic0']), host=_host(info))
+    assert changes == []
