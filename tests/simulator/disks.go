@@ -91,6 +91,38 @@ func installStorage() {
 		}
 	}
 	dropDanglingDatastores()
+	describeModelDisks()
+}
+
+// describeModelDisks gives the disks of the model's VMs (empty files) a
+// descriptor with the capacity their VM declares.
+func describeModelDisks() {
+	for _, obj := range simulator.Map.All("VirtualMachine") {
+		vm, ok := obj.(*simulator.VirtualMachine)
+		if !ok || vm.Config == nil {
+			continue
+		}
+		for _, device := range vm.Config.Hardware.Device {
+			disk, ok := device.(*types.VirtualDisk)
+			if !ok {
+				continue
+			}
+			backing, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+			if !ok || backing.FileName == "" {
+				continue
+			}
+			_, file, fault := resolve(nil, backing.FileName)
+			if fault != nil {
+				continue
+			}
+			if fi, err := os.Stat(file); err != nil || fi.Size() != 0 {
+				continue
+			}
+			_ = os.Remove(file)
+			_ = os.Remove(flatName(file))
+			_ = makeDisk(file, backing.FileName, disk.CapacityInKB*2, true, "lsilogic")
+		}
+	}
 }
 
 // mountOnEveryHost lists every host that has the datastore in ds.host: the
@@ -493,12 +525,23 @@ func (m *diskManager) ZeroFillVirtualDiskTask(req *types.ZeroFillVirtualDisk_Tas
 
 func (m *diskManager) QueryVirtualDiskUuid(req *types.QueryVirtualDiskUuid) soap.HasFault {
 	body := new(methods.QueryVirtualDiskUuidBody)
-	_, _, info, fault := loadDisk(req.Datacenter, req.Name)
-	if fault != nil {
-		body.Fault_ = simulator.Fault(fmt.Sprintf("File %s was not found", req.Name), fault)
-		return body
+	_, file, fault := resolve(req.Datacenter, req.Name)
+	if fault == nil {
+		info, err := readDescriptor(file)
+		switch {
+		case err != nil:
+			fault = fileFault(req.Name, err)
+		case info.uuid != "":
+			body.Res = &types.QueryVirtualDiskUuidResponse{Returnval: info.uuid}
+			return body
+		default:
+			// A disk the stock simulator made (an empty file): a UUID derived from its path.
+			sum := md5.Sum([]byte(file))
+			body.Res = &types.QueryVirtualDiskUuidResponse{Returnval: formatDiskUUID(sum[:])}
+			return body
+		}
 	}
-	body.Res = &types.QueryVirtualDiskUuidResponse{Returnval: info.uuid}
+	body.Fault_ = simulator.Fault(fmt.Sprintf("File %s was not found", req.Name), fault)
 	return body
 }
 
