@@ -36,3 +36,11 @@ class SessionError(VirtEsxError):
 
 class TaskError(VirtEsxError):
     """A vSphere task failed, timed out, or is blocked by a question."""
+
+
+class DatastoreError(VirtEsxError):
+    """A datastore file transfer failed; ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, message, status=None):
+        super(DatastoreError, self).__init__(message)
+        self.status = status
