@@ -315,11 +315,18 @@ def manage(module, session):
         switches = host_switches(host)
         current = next((switch for switch in switches if switch['name'] == name), None)
         others = [switch for switch in switches if switch['name'] != name]
-        _check_uuid(wanted_uuid, current, name)
-        changes, predicted = plan_switch(host, current, desired, params['state'], others)
-        check_removals(session, host, current, changes, params['force'])
-        if changes and not module.check_mode:
-            apply_changes(host, changes)
+        try:
+            _check_uuid(wanted_uuid, current, name)
+            changes, predicted = plan_switch(host, current, desired, params['state'], others)
+            check_removals(session, host, current, changes, params['force'])
+            if changes and not module.check_mode:
+                apply_changes(host, changes)
+        except VirtEsxError as exc:
+            # Hosts done before this one keep their changes: say which.
+            done = [result['name'] for result in results if result['changed']]
+            module.fail_json(msg=str(exc) + ('' if not done else ' (already changed on: %s)' % ', '.join(done)),
+                             changed=bool(done), hosts=[dict((k, v) for k, v in result.items() if k not in ('moid', 'before'))
+                                                        for result in results])
         results.append(dict(name=host['name'], moid=host['moid'], changed=bool(changes),
                             changes=[describe_change(change) for change in changes],
                             network=predicted, xml=predicted['xml'] if predicted else None,
