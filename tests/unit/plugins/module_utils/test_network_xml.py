@@ -169,3 +169,36 @@ def test_interface_xml_of_a_nic_without_link_or_address():
                                           ('', None), (None, None)])
 def test_netmask_prefix(mask, prefix):
     assert netmask_prefix(mask) == prefix
+
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test requirement
+    given = st = None
+
+if given is not None:
+    # Names as ESX allows them: printable, no surrounding spaces (XML cannot carry control characters).
+    _NAME = st.text(alphabet=st.characters(blacklist_categories=('Cs', 'Cc', 'Zl', 'Zp')), min_size=1, max_size=32).filter(
+        lambda text: text == text.strip())
+    _BANDWIDTH = st.one_of(st.none(), st.fixed_dictionaries(dict(
+        average=st.integers(1, 10 ** 7), peak=st.integers(0, 10 ** 7), burst=st.integers(0, 10 ** 7))))
+    _PORTGROUP = st.fixed_dictionaries(dict(name=_NAME, vlan_id=st.integers(0, 4095), bandwidth=_BANDWIDTH))
+
+    @given(name=_NAME, uplinks=st.lists(st.from_regex(r'\Avmnic[0-9]{1,3}\Z'), unique=True, max_size=4),
+           mtu=st.integers(1280, 9000), bandwidth=_BANDWIDTH,
+           portgroups=st.lists(_PORTGROUP, max_size=5, unique_by=lambda pg: pg['name']))
+    def test_any_switch_survives_format_and_parse(name, uplinks, mtu, bandwidth, portgroups):
+        switch = dict(name=name, key=switch_key(name), uplinks=uplinks, mtu=mtu, bandwidth=bandwidth,
+                      portgroups=[dict(pg, vm_network=True) for pg in portgroups])
+        parsed = parse_network_xml(format_network_xml(switch))
+        assert parsed == dict(name=name, uuid=network_uuid(switch_key(name)), uplinks=uplinks, mtu=mtu,
+                              bandwidth=bandwidth, portgroups=portgroups)
+
+    @given(st.binary(max_size=300))
+    def test_arbitrary_bytes_give_a_network_error_or_a_network(data):
+        try:
+            parsed = parse_network_xml(data)
+        except NetworkXmlError:
+            return
+        assert parsed['name']
