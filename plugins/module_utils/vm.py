@@ -563,6 +563,8 @@ class VmRun(object):
 
     def has_definition(self):
         params = self.params
+        if params.get('uuid') and params.get('name'):
+            return True  # a rename
         return bool(params.get('xml')) or any(params.get(key) is not None for key in (
             'vcpus', 'memory_mb', 'guest_id', 'firmware', 'disks', 'nics', 'cdrom', 'annotation', 'extra_config')
             + specs.SCHEDULER_KEYS)

@@ -412,7 +412,12 @@ def spec_from_config(config, network_names=None):
             else:
                 spec['cdroms'][slot] = dict(kind='client', file=None)
     for option in config.extraConfig or []:
-        spec['extra_config'][option.key] = '' if option.value is None else str(option.value)
+        value = '' if option.value is None else str(option.value)
+        if value == '':
+            # An empty value is how a key is removed; the last entry of a key wins.
+            spec['extra_config'].pop(option.key, None)
+        else:
+            spec['extra_config'][option.key] = value
     spec['scheduler'] = _scheduler_from_config(config)
     return spec
 

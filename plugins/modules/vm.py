@@ -292,9 +292,21 @@ changes:
   elements: str
   sample: ["memory_mb: set 1024 -> 2048"]
 question:
-  description: On failure because of a VM question, the question, its choices and what was answered.
+  description: On failure because of a VM question, the question (id, text, choices, default).
   returned: when a VM question blocked a task
   type: dict
+answered:
+  description: The label of the choice given with auto_answer, null when nothing was answered.
+  returned: when a VM question blocked a task
+  type: str
+task_started:
+  description: Whether the task that was asked for was started at all.
+  returned: when a VM question blocked a task
+  type: bool
+task_cancelled:
+  description: For a started task, whether it was cancelled.
+  returned: when a VM question blocked a task
+  type: bool
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
@@ -361,7 +373,7 @@ def main():
         try:
             result = manage_vm(session, module.params, check_mode=module.check_mode)
         except QuestionBlocked as blocked:
-            module.fail_json(msg=str(blocked), question=blocked.as_dict())
+            module.fail_json(msg=str(blocked), **blocked.as_dict())
         except VirtEsxError as exc:
             module.fail_json(msg=str(exc))
         diff = result.pop('diff')
