@@ -255,6 +255,17 @@ class ViSession(object):
     def retrieve(self, properties_by_type, root=None, recursive=True):
         return properties.retrieve(self.content, properties_by_type, root=root, recursive=recursive)
 
+    @property
+    def soap_stub(self):
+        """pyvmomi's HTTP SOAP adapter of this session (cookie, TLS settings, proxy,
+        connection pool), for readers that send their own SOAP requests."""
+        return getattr(self._stub, 'soapStub', None)
+
+    def relogin(self):
+        """Log in again now, e.g. after a raw SOAP call was answered NotAuthenticated."""
+        properties._renew_session(self.content)  # pylint: disable=protected-access
+        self.keep_alive()
+
     def keep_alive(self):
         """A cheap call that keeps the session from idling out (re-logs in if needed)."""
         return self.service_instance.CurrentTime()

@@ -1,0 +1,424 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bulk property reads over raw SOAP, parsed with lxml.
+
+pyvmomi's deserializer builds a typed object for every value of an answer; for
+the inventory of 10,000 VMs that costs several times more than the server's
+work.  This reader sends RetrievePropertiesEx / ContinueRetrievePropertiesEx
+itself, on the pyvmomi session's own HTTP connections (same cookie, TLS
+settings, proxy), and turns each ``<objects>`` element into plain Python values
+as lxml streams the answer in.  Login, re-login and everything else stay with
+pyvmomi (see session.py).
+
+    reader = SoapReader(session)
+    for obj in reader.retrieve(inventory_filter_spec({'VirtualMachine': ['name']})):
+        obj.type, obj.moid, obj.props['name'], obj.missing
+
+Values: strings, ints, bools and floats as declared by the vSphere types
+(pyvmomi's type tables when pyvmomi is present), enums as their string,
+managed object references as their moid string, arrays as lists and data
+objects as dicts (their ``xsi:type`` under ``'_type'``).
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+except ImportError:
+    etree = None
+    HAS_LXML = False
+
+try:
+    from pyVmomi import VmomiSupport
+except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
+    VmomiSupport = None
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+
+VIM_NS = 'urn:vim25'
+SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
+XSI_TYPE = '{http://www.w3.org/2001/XMLSchema-instance}type'
+DEFAULT_PAGE_SIZE = 1000
+
+_OBJECTS_TAG = '{%s}objects' % VIM_NS
+_TOKEN_TAG = '{%s}token' % VIM_NS
+_FAULT_TAG = '{%s}Fault' % SOAP_ENV_NS
+_VIM_PREFIX_LEN = len(VIM_NS) + 2
+
+_ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?>'
+             '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+             ' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+             '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
+
+_XSD_CONVERTERS = {
+    'string': str, 'int': int, 'long': int, 'short': int, 'byte': int,
+    'float': float, 'double': float, 'boolean': lambda text: text == 'true',
+}
+
+
+class SoapFault(SessionError):
+    """The server answered with a SOAP fault."""
+
+    def __init__(self, fault_type, message):
+        self.fault_type = fault_type
+        self.fault_message = message
+        super(SoapFault, self).__init__('%s: %s' % (fault_type, message) if message else fault_type)
+
+
+class RetrievedObject(object):
+    """One ObjectContent: type and moid of the object, its properties, and the
+    paths the server could not read (path -> fault type)."""
+
+    __slots__ = ('type', 'moid', 'props', 'missing')
+
+    def __init__(self, obj_type, moid, props, missing):
+        self.type = obj_type
+        self.moid = moid
+        self.props = props
+        self.missing = missing
+
+    def __repr__(self):
+        return 'RetrievedObject(%s:%s, %r, missing=%r)' % (self.type, self.moid, self.props, self.missing)
+
+
+def require_lxml():
+    if not HAS_LXML:
+        raise SessionError('The lxml Python library is required (pip install lxml)')
+
+
+# -- requests -------------------------------------------------------------------
+
+def _text(value):
+    return escape(str(value), {'"': '&quot;'})
+
+
+def _traversal(name, obj_type, path, select_names):
+    selects = ''.join('<selectSet><name>%s</name></selectSet>' % _text(select) for select in select_names)
+    return ('<selectSet xsi:type="TraversalSpec"><name>%s</name><type>%s</type><path>%s</path><skip>false</skip>%s</selectSet>'
+            % (_text(name), _text(obj_type), _text(path), selects))
+
+
+# Everything below the root folder that holds VMs, and the containers whose
+# names make up their paths: folders, datacenters, clusters and hosts, plus
+# the datastores and networks VMs refer to.
+_INVENTORY_TRAVERSAL = ''.join([
+    _traversal('folderChildren', 'Folder', 'childEntity', ['folderChildren', 'datacenterVms', 'datacenterHosts',
+                                                           'datacenterDatastores', 'datacenterNetworks',
+                                                           'computeHosts', 'vappVms']),
+    _traversal('datacenterVms', 'Datacenter', 'vmFolder', ['folderChildren']),
+    _traversal('datacenterHosts', 'Datacenter', 'hostFolder', ['folderChildren']),
+    _traversal('datacenterDatastores', 'Datacenter', 'datastore', []),
+    _traversal('datacenterNetworks', 'Datacenter', 'network', []),
+    _traversal('computeHosts', 'ComputeResource', 'host', []),
+    _traversal('vappVms', 'VirtualApp', 'vm', []),
+])
+
+
+def retrieve_request(properties_by_type, root_moid='group-d1', root_type='Folder', collector='propertyCollector',
+                     page_size=DEFAULT_PAGE_SIZE):
+    """The RetrievePropertiesEx envelope for every object of the given types below a folder."""
+    prop_specs = ''.join(
+        '<propSet><type>%s</type>%s</propSet>' % (_text(obj_type), ''.join('<pathSet>%s</pathSet>' % _text(path) for path in paths))
+        for obj_type, paths in properties_by_type.items())
+    options = '<options><maxObjects>%d</maxObjects></options>' % page_size if page_size else '<options></options>'
+    body = ('<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this><specSet>%s'
+            '<objectSet><obj type="%s">%s</obj><skip>false</skip>%s</objectSet></specSet>%s</RetrievePropertiesEx>'
+            % (_text(collector), prop_specs, _text(root_type), _text(root_moid), _INVENTORY_TRAVERSAL, options))
+    return (_ENVELOPE % body).encode('utf-8')
+
+
+def continue_request(token, collector='propertyCollector'):
+    body = ('<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this>'
+            '<token>%s</token></ContinueRetrievePropertiesEx>' % (_text(collector), _text(token)))
+    return (_ENVELOPE % body).encode('utf-8')
+
+
+def cancel_request(token, collector='propertyCollector'):
+    body = ('<CancelRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this>'
+            '<token>%s</token></CancelRetrievePropertiesEx>' % (_text(collector), _text(token)))
+    return (_ENVELOPE % body).encode('utf-8')
+
+
+# -- values -----------------------------------------------------------------------
+
+def _local(tag):
+    return tag[_VIM_PREFIX_LEN:] if tag.startswith('{urn:vim25}') else tag.rsplit('}', 1)[-1]
+
+
+def _strip_prefix(qname):
+    return qname.rsplit(':', 1)[-1] if qname else qname
+
+
+class _TypeTable(object):
+    """Field types of vSphere data objects, from pyvmomi's tables when present."""
+
+    def __init__(self):
+        self._fields = {}
+
+    def field(self, type_name, field_name):
+        key = (type_name, field_name)
+        try:
+            return self._fields[key]
+        except KeyError:
+            pass
+        declared = None
+        if VmomiSupport is not None and type_name:
+            try:
+                info = VmomiSupport.GetWsdlType(VIM_NS, type_name)._GetPropertyInfo(field_name)
+                declared = _describe(info.type)
+            except Exception:  # pylint: disable=broad-except
+                # An unknown type or field: fall back to the shape of the XML.
+                declared = None
+        self._fields[key] = declared
+        return declared
+
+
+def _describe(pytype):
+    """('list', item) | ('moref', None) | ('data', wsdl name) | ('scalar', converter)."""
+    if issubclass(pytype, list):
+        return ('list', _describe(pytype.Item))
+    if issubclass(pytype, VmomiSupport.ManagedObject):
+        return ('moref', None)
+    if issubclass(pytype, VmomiSupport.DataObject):
+        return ('data', pytype._wsdlName)
+    if issubclass(pytype, bool):
+        return ('scalar', lambda text: text == 'true')
+    if issubclass(pytype, int):
+        return ('scalar', int)
+    if issubclass(pytype, float):
+        return ('scalar', float)
+    return ('scalar', str)
+
+
+_TYPES = _TypeTable()
+
+
+def convert_value(element, declared=None):
+    """A ``<val>`` (or nested) element as plain Python values."""
+    xsi_type = _strip_prefix(element.get(XSI_TYPE))
+    if xsi_type:
+        if xsi_type.startswith('ArrayOf'):
+            item_type = xsi_type[7:]
+            item_declared = _declared_for(item_type)
+            return [convert_value(child, item_declared) for child in element]
+        if xsi_type == 'ManagedObjectReference':
+            return element.text
+        converter = _XSD_CONVERTERS.get(xsi_type)
+        if converter is not None:
+            return _convert_text(converter, element.text)
+        if len(element) == 0 and not _is_data_type(xsi_type):
+            return element.text or ''
+        return _data_object(element, xsi_type)
+    if declared is not None:
+        kind, detail = declared
+        if kind == 'moref':
+            return element.text
+        if kind == 'data':
+            return _data_object(element, detail)
+        if kind == 'scalar':
+            return _convert_text(detail, element.text)
+    if element.get('type') is not None and len(element) == 0:
+        return element.text  # a managed object reference
+    if len(element) == 0:
+        return element.text or ''
+    return _data_object(element, None)
+
+
+def _declared_for(type_name):
+    if type_name in _XSD_CONVERTERS:
+        return ('scalar', _XSD_CONVERTERS[type_name])
+    if type_name == 'ManagedObjectReference':
+        return ('moref', None)
+    return ('data', type_name) if _is_data_type(type_name) else None
+
+
+def _is_data_type(type_name):
+    if VmomiSupport is None:
+        return False
+    try:
+        return issubclass(VmomiSupport.GetWsdlType(VIM_NS, type_name), VmomiSupport.DataObject)
+    except Exception:  # pylint: disable=broad-except
+        return False
+
+
+def _convert_text(converter, text):
+    if text is None:
+        return None
+    try:
+        return converter(text)
+    except ValueError:
+        return text
+
+
+def _data_object(element, type_name):
+    result = {'_type': type_name} if type_name else {}
+    for child in element:
+        name = _local(child.tag)
+        declared = _TYPES.field(type_name, name)
+        if declared is not None and declared[0] == 'list':
+            result.setdefault(name, []).append(convert_value(child, declared[1]))
+            continue
+        value = convert_value(child, declared)
+        if name in result:
+            # Without type tables a repeated field is the only sign of an array.
+            previous = result[name]
+            result[name] = previous + [value] if isinstance(previous, list) and declared is None else [previous, value]
+        else:
+            result[name] = value
+    return result
+
+
+def _object_content(element):
+    obj_type = moid = None
+    props = {}
+    missing = {}
+    for child in element:
+        tag = child.tag
+        if tag == '{urn:vim25}propSet':
+            name = val = None
+            for part in child:
+                if part.tag == '{urn:vim25}name':
+                    name = part.text
+                elif part.tag == '{urn:vim25}val':
+                    val = part
+            if name is not None:
+                props[name] = convert_value(val) if val is not None else None
+        elif tag == '{urn:vim25}obj':
+            obj_type = child.get('type')
+            moid = child.text
+        elif tag == '{urn:vim25}missingSet':
+            path = fault_type = None
+            for part in child:
+                if part.tag == '{urn:vim25}path':
+                    path = part.text
+                elif part.tag == '{urn:vim25}fault':
+                    fault_type = _fault_type(part)
+            if path is not None:
+                missing[path] = fault_type or 'unknown'
+    return RetrievedObject(obj_type, moid, props, missing)
+
+
+def _fault_type(fault_element):
+    xsi_type = _strip_prefix(fault_element.get(XSI_TYPE))
+    if xsi_type:
+        return xsi_type
+    for child in fault_element:
+        xsi_type = _strip_prefix(child.get(XSI_TYPE))
+        if xsi_type:
+            return xsi_type
+    return None
+
+
+def _raise_fault(element):
+    message = element.findtext('faultstring') or ''
+    fault_type = 'SOAP fault'
+    detail = element.find('detail')
+    if detail is not None and len(detail):
+        first = detail[0]
+        fault_type = _strip_prefix(first.get(XSI_TYPE)) or _local(first.tag).replace('Fault', '') or fault_type
+    raise SoapFault(fault_type, message.strip())
+
+
+def parse_retrieve_response(stream, on_object=None):
+    """Parse a (Continue)RetrievePropertiesEx answer from a file-like object.
+
+    Returns ``(objects, token)``; with ``on_object`` each RetrievedObject goes
+    to that callable as soon as it is parsed and ``objects`` is empty.  Raises
+    SoapFault for a fault answer, SessionError for anything that is not XML.
+    """
+    require_lxml()
+    objects = []
+    emit = on_object or objects.append
+    token = None
+    try:
+        for _event, element in etree.iterparse(stream, events=('end',), tag=(_OBJECTS_TAG, _TOKEN_TAG, _FAULT_TAG),
+                                               resolve_entities=False, no_network=True, huge_tree=True):
+            tag = element.tag
+            if tag == _OBJECTS_TAG:
+                emit(_object_content(element))
+                element.clear()
+                parent = element.getparent()
+                # Drop what was already read, so memory stays one page's worth of objects at most.
+                while element.getprevious() is not None:
+                    del parent[0]
+            elif tag == _TOKEN_TAG:
+                token = (element.text or '').strip() or None
+            else:
+                _raise_fault(element)
+    except etree.XMLSyntaxError as exc:
+        raise SessionError('The server sent an answer that is not valid XML: %s' % exc)
+    return objects, token
+
+
+# -- the transport --------------------------------------------------------------------
+
+class SoapReader(object):
+    """Raw (Continue)RetrievePropertiesEx on the HTTP connections of a ViSession."""
+
+    def __init__(self, session, page_size=DEFAULT_PAGE_SIZE):
+        require_lxml()
+        self.session = session
+        self.page_size = page_size
+        self.round_trips = 0
+
+    def _post(self, body, on_object):
+        soap = self.session.soap_stub
+        if soap is None:
+            raise SessionError('This session has no SOAP connection to read from')
+        headers = {
+            'Cookie': soap.cookie,
+            'SOAPAction': soap.versionId,
+            'Content-Type': 'text/xml; charset=utf-8',
+        }
+        conn = soap.GetConnection()
+        self.round_trips += 1
+        try:
+            conn.request('POST', soap.path, body, headers)
+            response = conn.getresponse()
+            if response.status not in (200, 500):
+                response.read()
+                raise SessionError('%s answered HTTP %s %s to a property read' % (
+                    self.session.params.endpoint, response.status, response.reason))
+            result = parse_retrieve_response(response, on_object)
+            # Whatever follows the envelope must be consumed before the connection is reused.
+            response.read()
+        except Exception:
+            conn.close()
+            raise
+        soap.ReturnConnection(conn)
+        return result
+
+    def _pages(self, properties_by_type, root_moid, root_type, on_object):
+        token = self._post(retrieve_request(properties_by_type, root_moid, root_type, page_size=self.page_size),
+                           on_object)[1]
+        while token:
+            token = self._post(continue_request(token), on_object)[1]
+
+    def retrieve(self, properties_by_type, root_moid=None, root_type='Folder'):
+        """All objects of the given types (and their properties) below the root folder.
+
+        The whole retrieval is repeated once after logging in again if the
+        session expired (NotAuthenticated as a fault or in every missingSet).
+        """
+        if root_moid is None:
+            root_moid = self.session.content.rootFolder._moId
+        for attempt in (1, 2):
+            found = []
+            try:
+                self._pages(properties_by_type, root_moid, root_type, found.append)
+            except SoapFault as exc:
+                if exc.fault_type != 'NotAuthenticated' or attempt == 2:
+                    raise
+                self.session.relogin()
+                continue
+            if found and all(obj.missing and set(obj.missing.values()) == {'NotAuthenticated'} for obj in found):
+                if attempt == 2:
+                    raise SessionError('The server refuses to read properties even after logging in again (NotAuthenticated)')
+                self.session.relogin()
+                continue
+            return found
+        return []
