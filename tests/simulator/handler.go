@@ -51,6 +51,9 @@ func (h *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSOAP(w, r)
 	default:
 		h.counter.recordOther(r.Method + " " + firstSegment(path))
+		if serveFolderDelete(w, r) {
+			return
+		}
 		h.next.ServeHTTP(w, r)
 	}
 }

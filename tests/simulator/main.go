@@ -266,6 +266,8 @@ func run(opts *options) error {
 	installTaskEntityFix()
 	installNetworkSystems()
 	installStorage()
+	installAutoStartManagers(opts.mode == "esx")
+	writeAllVMX()
 	questions := newQuestionBook()
 	counter := newRequestCounter()
 

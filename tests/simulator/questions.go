@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -232,6 +233,9 @@ func restoreReferences(body []byte) []byte {
 
 // questionProxy receives the routed calls for one VM, task or datacenter.
 type questionProxy struct {
+	// The simulator's scans of every registered object (FindByDatastorePath)
+	// need an embedded mo type first.
+	mo.ExtensibleManagedObject
 	Self   types.ManagedObjectReference
 	target types.ManagedObjectReference
 	book   *questionBook
