@@ -466,12 +466,14 @@ func modeledVMX(vm *simulator.VirtualMachine) (*vmxFile, map[string]bool) {
 		case *types.VirtualEthernetCardDistributedVirtualPortBackingInfo:
 			f.set(name+".dvs.switchId", b.Port.SwitchUuid)
 			f.set(name+".dvs.portgroupId", b.Port.PortgroupKey)
-			if b.Port.PortKey != "" {
-				f.set(name+".dvs.portId", b.Port.PortKey)
+			// A host always writes the port and connection ids (libvirt requires them);
+			// the simulator connects a NIC without a port key, so the NIC's index stands in.
+			port := b.Port.PortKey
+			if port == "" {
+				port = strconv.Itoa(index)
 			}
-			if b.Port.ConnectionCookie != 0 {
-				f.set(name+".dvs.connectionId", strconv.Itoa(int(b.Port.ConnectionCookie)))
-			}
+			f.set(name+".dvs.portId", port)
+			f.set(name+".dvs.connectionId", strconv.Itoa(int(b.Port.ConnectionCookie)))
 		}
 		switch strings.ToLower(e.AddressType) {
 		case "manual":
