@@ -31,7 +31,8 @@ from ansible_collections.virt.esx.plugins.module_utils.escaping import (
     escape_datastore_item, escape_vm_name, parse_datastore_path, unescape_vm_name)
 from ansible_collections.virt.esx.plugins.module_utils.properties import retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.session import fault_message
-from ansible_collections.virt.esx.plugins.module_utils.tasks import handle_pending_question, run_vm_task
+from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.tasks import handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.vm_diff import describe_change, plan_changes
 
 POWER_STATE_NAMES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
@@ -463,6 +464,7 @@ class VmRun(object):
         self.inventory = None
         self.datacenter = None
         self._networks = None
+        self.desired_vmx = None
 
     # -- helpers --------------------------------------------------------------------
 
@@ -497,7 +499,7 @@ class VmRun(object):
         if params.get('xml'):
             hw_version = default_virtual_hw_version(self.session.product['kind'], self.session.product['version'])
             warnings = []
-            desired, unused = specs.spec_from_domain_xml(params['xml'], max(hw_version, 7), warnings=warnings)
+            desired, self.desired_vmx = specs.spec_from_domain_xml(params['xml'], max(hw_version, 7), warnings=warnings)
             self.warnings.extend(warnings)
             if params.get('name') and params['name'] != desired['name']:
                 if params.get('uuid'):
@@ -592,13 +594,98 @@ class VmRun(object):
             return None
         target_folder = folder or self.inventory.by_moid[datacenter['vmFolder']._moId]
         host_obj = host['_obj'] if host is not None else None
-        try:
-            task = target_folder['_obj'].CreateVM_Task(config=config, pool=pool['_obj'], host=host_obj)
-        except vmodl.MethodFault as fault:
-            raise VmError('Creating VM %s failed: %s' % (desired['name'], fault_message(fault)))
-        from ansible_collections.virt.esx.plugins.module_utils.tasks import wait_for_task
-        vm = wait_for_task(task, timeout=self.timeout, description='CreateVM_Task')
+        vm = self.register_uploaded_vmx(desired, datastore, datacenter, target_folder, pool, host_obj)
+        if vm is None:
+            try:
+                task = target_folder['_obj'].CreateVM_Task(config=config, pool=pool['_obj'], host=host_obj)
+            except vmodl.MethodFault as fault:
+                raise VmError('Creating VM %s failed: %s' % (desired['name'], fault_message(fault)))
+            vm = wait_for_task(task, timeout=self.timeout, description='CreateVM_Task')
+        self.converge_new_vm(vm, desired)
         return vm
+
+    # libvirt's way: write the .vmx into the VM's directory and register it.
+
+    def vmx_for(self, desired):
+        """The .vmx text of a new VM, or None when the definition needs files a .vmx cannot create (new disks)."""
+        if any(not disk['file'] for disk in (desired.get('disks') or {}).values()):
+            return None
+        hw_version = max(default_virtual_hw_version(self.session.product['kind'], self.session.product['version']), 7)
+        from ansible_collections.virt.esx.plugins.module_utils.vmx import parse_vmx
+        from ansible_collections.virt.esx.plugins.module_utils.domain import domain_xml_to_vmx
+
+        vmx_text = self.desired_vmx or domain_xml_to_vmx(specs.spec_to_domain_xml(desired, mask=False), virtual_hw_version=hw_version)
+        vmx = parse_vmx(vmx_text)
+        if desired.get('guest_id'):
+            vmx.set('guestOS', specs.guest_id_to_guest_os(desired['guest_id']))
+        for key, value in sorted((desired.get('extra_config') or {}).items()):
+            if value != '':
+                vmx.set(key, value)
+        return vmx.render()
+
+    def register_uploaded_vmx(self, desired, datastore, datacenter, target_folder, pool, host_obj):
+        """Upload the .vmx and register it; None when this server cannot (the caller then uses CreateVM_Task)."""
+        try:
+            from ansible_collections.virt.esx.plugins.module_utils import datastore as datastore_files
+        except ImportError:
+            return None
+        vmx_text = self.vmx_for(desired)
+        if vmx_text is None:
+            return None
+        directory = escape_datastore_item(desired['name'])
+        vmx_path = '[%s] %s/%s.vmx' % (datastore, directory, directory)
+        files = datastore_files.DatastoreFiles(self.session)
+        if files.exists(vmx_path):
+            raise VmError('%s already exists: another VM (registered or not) uses the directory %s' % (vmx_path, directory))
+        made_directory = self._make_directory('[%s] %s' % (datastore, directory), datacenter)
+        files.upload(vmx_path, vmx_text.encode('utf-8'))
+        try:
+            task = target_folder['_obj'].RegisterVM_Task(path=vmx_path, name=escape_vm_name(desired['name']), asTemplate=False,
+                                                         pool=pool['_obj'], host=host_obj)
+            return wait_for_task(task, timeout=self.timeout, description='RegisterVM_Task')
+        except (vmodl.MethodFault, TaskError) as fault:
+            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            self.warnings.append('Registering the uploaded %s failed (%s); the VM was created with CreateVM_Task instead'
+                                 % (vmx_path, reason))
+            # Remove what the failed attempt left, so that CreateVM_Task finds a clean directory; a directory
+            # that existed before (it may hold the VM's disks) is kept.
+            self._remove_file('[%s] %s' % (datastore, directory) if made_directory else vmx_path, datacenter)
+            return None
+
+    def _make_directory(self, path, datacenter):
+        """True when the directory was made now, False when it existed."""
+        try:
+            self.session.content.fileManager.MakeDirectory(name=path, datacenter=datacenter['_obj'], createParentDirectories=False)
+            return True
+        except vim.fault.FileAlreadyExists:
+            return False
+        except vmodl.MethodFault as fault:
+            raise VmError('Could not make the VM directory %s: %s' % (path, fault_message(fault)))
+
+    def _remove_file(self, path, datacenter):
+        try:
+            task = self.session.content.fileManager.DeleteDatastoreFile_Task(name=path, datacenter=datacenter['_obj'])
+            wait_for_task(task, timeout=self.timeout, description='DeleteDatastoreFile_Task')
+        except (vmodl.MethodFault, TaskError) as fault:
+            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            self.warnings.append('Could not delete %s: %s' % (path, reason))
+
+    def converge_new_vm(self, vm, desired):
+        """Make what the server built match the definition (a server may ignore parts of a registered .vmx)."""
+        item = read_vm(self.session, vm)
+        config = item['config']
+        current = specs.spec_from_config(config, self.networks().key_to_name)
+        plan = plan_changes(current, desired, str(item['runtime.powerState']))
+        if plan.refused:
+            raise VmError('VM %s was created but differs from its definition: %s' % (desired['name'], '; '.join(plan.refused)))
+        spec = reconfig_spec(config, plan, self.networks(), config.files.vmPathName) if plan.changes else vim.vm.ConfigSpec()
+        if desired.get('uuid') and (config.uuid or '').lower() != desired['uuid'].lower():
+            spec.uuid = desired['uuid']
+        elif not plan.changes:
+            return
+        self.warnings.append('The new VM differed from its definition and was reconfigured: %s'
+                             % '; '.join([describe_change(change) for change in plan.changes] + (['uuid'] if spec.uuid else [])))
+        self.task(vm, lambda: vm.ReconfigVM_Task(spec=spec), 'ReconfigVM_Task')
 
     def _datastore_of_disks(self, desired):
         for slot in sorted(desired.get('disks') or {}):
