@@ -225,6 +225,17 @@ def check_reboot_autostart(r, sim, si, content, mode):
     r.check(not manager.config.powerInfo, "%s: startAction none drops the VM from the list" % mode)
 
 
+def check_snapshots(r, content, mode):
+    vm = sorted(vms_by_name(content), key=lambda v: v.name)[0]
+    first = wait_task(vm.CreateSnapshot_Task(name="first", memory=False, quiesce=False)).result
+    wait_task(vm.CreateSnapshot_Task(name="second", memory=False, quiesce=False))
+    wait_task(first.RevertToSnapshot_Task())
+    info = wait_task(first.RemoveSnapshot_Task(removeChildren=False))
+    names = [tree.name for tree in vm.snapshot.rootSnapshotList] if vm.snapshot else []
+    r.check(info.state == vim.TaskInfo.State.success and names == ["second"] and vm.snapshot.currentSnapshot is None,
+            "%s: removing the current root snapshot keeps its child, no current snapshot" % mode)
+
+
 def run_mode(r, binary, mode):
     print("== %s mode (VM features)" % mode, flush=True)
     sim = Simulator(binary, "-mode", mode, "-username", "smoke-user", "-password", "smoke-pass")
@@ -236,6 +247,7 @@ def run_mode(r, binary, mode):
             ("vmx", lambda: check_vmx(r, sim, si, content, mode)),
             ("register", lambda: check_register(r, sim, si, content, mode)),
             ("reboot/autostart", lambda: check_reboot_autostart(r, sim, si, content, mode)),
+            ("snapshots", lambda: check_snapshots(r, content, mode)),
         ]:
             try:
                 section()

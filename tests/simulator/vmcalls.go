@@ -28,19 +28,22 @@ import (
 //   - CloneVM keeps the source's annotation, firmware, hardware version and
 //     extraConfig, and starts the clone's .vmx from the source's file;
 //   - RebootGuest (missing in the stock simulator);
-//   - RegisterVM applies the uploaded .vmx (register.go).
+//   - RegisterVM applies the uploaded .vmx (register.go);
+//   - RemoveSnapshot of the current snapshot when it is a root snapshot leaves
+//     no current snapshot (the stock method panics on it).
 //
 // They reuse the question proxies' routing (questions.go): the front handler
 // sends the calls listed here to a proxy object, whose methods below take the
 // target's lock and call the stock method as if the simulator had.
 func init() {
 	for method, thisType := range map[string]string{
-		"ReconfigVM_Task": "VirtualMachine",
-		"Rename_Task":     "VirtualMachine",
-		"CloneVM_Task":    "VirtualMachine",
-		"RebootGuest":     "VirtualMachine",
-		"CreateVM_Task":   "Folder",
-		"RegisterVM_Task": "Folder",
+		"ReconfigVM_Task":     "VirtualMachine",
+		"Rename_Task":         "VirtualMachine",
+		"CloneVM_Task":        "VirtualMachine",
+		"RebootGuest":         "VirtualMachine",
+		"CreateVM_Task":       "Folder",
+		"RegisterVM_Task":     "Folder",
+		"RemoveSnapshot_Task": "VirtualMachineSnapshot",
 	} {
 		routedCalls[method] = thisType
 	}
@@ -346,6 +349,36 @@ func (p *questionProxy) RebootGuest(ctx *simulator.Context, req *types.RebootGue
 			{Name: "summary.runtime.bootTime", Val: &now},
 		})
 		res = &methods.RebootGuestBody{Res: &types.RebootGuestResponse{}}
+	})
+	return res
+}
+
+// RemoveSnapshotTask: the stock method panics when the snapshot is the current
+// one and has no parent (it assigns a typed nil); a host then has no current
+// snapshot. The stock method takes the VM's lock itself.
+func (p *questionProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.RemoveSnapshot_Task) soap.HasFault {
+	snapshot, ok := simulator.Map.Get(p.target).(*simulator.VirtualMachineSnapshot)
+	if !ok {
+		return &methods.RemoveSnapshot_TaskBody{Fault_: notFound(p.target)}
+	}
+	if vm, found := simulator.Map.Get(snapshot.Vm).(*simulator.VirtualMachine); found {
+		simulator.Map.WithLock(vm, func() {
+			info := vm.Snapshot
+			if info == nil || info.CurrentSnapshot == nil || *info.CurrentSnapshot != snapshot.Self {
+				return
+			}
+			for _, root := range info.RootSnapshotList {
+				if root.Snapshot == snapshot.Self {
+					info.CurrentSnapshot = nil
+				}
+			}
+		})
+	}
+	var res soap.HasFault
+	simulator.Map.WithLock(snapshot, func() {
+		stock := *req
+		stock.This = snapshot.Self
+		res = callAs(ctx, snapshot.Self, func() soap.HasFault { return snapshot.RemoveSnapshotTask(ctx, &stock) })
 	})
 	return res
 }
