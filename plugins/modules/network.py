@@ -31,7 +31,8 @@ options:
     type: str
   xml:
     description:
-      - libvirt network XML describing the whole switch, instead of O(name), O(uplinks), O(mtu) and O(portgroups).
+      - libvirt network XML describing the whole switch, instead of O(name), O(uplinks), O(mtu), O(bandwidth) and
+        O(portgroups).
       - Honoured are C(<name>), C(<uuid>) (only the UUID libvirt derives from the switch, so dumped XML can be fed
         back), C(<forward mode='bridge'>) with C(<interface dev='vmnicN'/>) (no C(<forward>) means no uplinks),
         C(<mtu size=.../>), C(<bandwidth>) with equal C(<inbound>) and C(<outbound>) (traffic shaping), and
@@ -64,6 +65,24 @@ options:
     description:
       - Number of ports of the switch. Left out, it stays as it is (128 for a new switch, as libvirt creates them).
     type: int
+  bandwidth:
+    description:
+      - Traffic shaping of the switch in libvirt's units, as C(<bandwidth>) with equal inbound and outbound
+        rates. All values 0 (or an empty dict) turn shaping off. Left out, shaping stays as it is.
+    type: dict
+    suboptions:
+      average:
+        description: Average rate in kilobytes per second.
+        type: int
+        default: 0
+      peak:
+        description: Peak rate in kilobytes per second.
+        type: int
+        default: 0
+      burst:
+        description: Burst size in kibibytes.
+        type: int
+        default: 0
   portgroups:
     description:
       - Port groups of the switch. Left out, port groups are not touched.
@@ -78,6 +97,22 @@ options:
         description: VLAN ID; 0 for none, 4095 for all VLANs (tagging by the guest).
         type: int
         default: 0
+      bandwidth:
+        description: Traffic shaping of the port group, as O(bandwidth); left out, it stays as it is.
+        type: dict
+        suboptions:
+          average:
+            description: Average rate in kilobytes per second.
+            type: int
+            default: 0
+          peak:
+            description: Peak rate in kilobytes per second.
+            type: int
+            default: 0
+          burst:
+            description: Burst size in kibibytes.
+            type: int
+            default: 0
       security:
         description: Security overrides; options left out inherit the switch's policy.
         type: dict
@@ -234,9 +269,16 @@ from ansible_collections.virt.esx.plugins.module_utils.network import (
     read_hosts, select_hosts)
 from ansible_collections.virt.esx.plugins.module_utils.network_xml import network_uuid, parse_network_xml, switch_key
 
+BANDWIDTH_SPEC = dict(
+    average=dict(type='int', default=0),
+    peak=dict(type='int', default=0),
+    burst=dict(type='int', default=0),
+)
+
 PORTGROUP_SPEC = dict(
     name=dict(type='str', required=True),
     vlan_id=dict(type='int', default=0),
+    bandwidth=dict(type='dict', options=BANDWIDTH_SPEC),
     security=dict(type='dict', options=dict(
         allow_promiscuous=dict(type='bool'),
         mac_changes=dict(type='bool'),
@@ -258,6 +300,7 @@ ARGUMENT_SPEC = dict(
     uplinks=dict(type='list', elements='str'),
     mtu=dict(type='int'),
     ports=dict(type='int'),
+    bandwidth=dict(type='dict', options=BANDWIDTH_SPEC),
     portgroups=dict(type='list', elements='dict', options=PORTGROUP_SPEC),
     purge_portgroups=dict(type='bool', default=True),
     force=dict(type='bool', default=False),
@@ -285,14 +328,28 @@ def desired_state(params):
         for item in params['portgroups']:
             if not 0 <= item['vlan_id'] <= 4095:
                 raise NetworkError("Port group %s: vlan_id %s is not within 0..4095" % (item['name'], item['vlan_id']))
-            portgroups.append(dict(name=item['name'], vlan_id=item['vlan_id'], security=item['security'] or {},
-                                   teaming=item['teaming'] or {}))
+            portgroup = dict(name=item['name'], vlan_id=item['vlan_id'], security=item['security'] or {},
+                             teaming=item['teaming'] or {})
+            if item['bandwidth'] is not None:
+                portgroup['bandwidth'] = _bandwidth_option(item['bandwidth'], 'port group %s' % item['name'])
+            portgroups.append(portgroup)
         names = [pg['name'] for pg in portgroups]
         duplicates = sorted(set(n for n in names if names.count(n) > 1))
         if duplicates:
             raise NetworkError('Port group %s is listed more than once' % ', '.join(duplicates))
-    return dict(name=name, uplinks=params['uplinks'], mtu=params['mtu'], ports=params['ports'], portgroups=portgroups,
-                purge_portgroups=params['purge_portgroups']), None
+    desired = dict(name=name, uplinks=params['uplinks'], mtu=params['mtu'], ports=params['ports'], portgroups=portgroups,
+                   purge_portgroups=params['purge_portgroups'])
+    if params['bandwidth'] is not None:
+        desired['bandwidth'] = _bandwidth_option(params['bandwidth'], 'switch %s' % name)
+    return desired, None
+
+
+def _bandwidth_option(value, where):
+    """A bandwidth option as the planner's bandwidth: a dict, or None for no shaping."""
+    rates = dict((key, value.get(key) or 0) for key in ('average', 'peak', 'burst'))
+    if any(rate < 0 for rate in rates.values()):
+        raise NetworkError('%s: bandwidth rates must not be negative' % where)
+    return rates if any(rates.values()) else None
 
 
 def _check_uuid(wanted_uuid, current, name):
@@ -359,7 +416,7 @@ def main():
         ARGUMENT_SPEC,
         supports_check_mode=True,
         required_one_of=[('name', 'xml')],
-        mutually_exclusive=[('xml', 'name'), ('xml', 'uplinks'), ('xml', 'mtu'), ('xml', 'portgroups'),
+        mutually_exclusive=[('xml', 'name'), ('xml', 'uplinks'), ('xml', 'mtu'), ('xml', 'portgroups'), ('xml', 'bandwidth'),
                             ('esxi_hostname', 'cluster')],
     )
     with module_session(module) as session:
