@@ -236,13 +236,21 @@ def _declared_for(type_name):
     return ('data', type_name) if _is_data_type(type_name) else None
 
 
+_DATA_TYPES = {}
+
+
 def _is_data_type(type_name):
-    if VmomiSupport is None:
-        return False
-    try:
-        return issubclass(VmomiSupport.GetWsdlType(VIM_NS, type_name), VmomiSupport.DataObject)
-    except Exception:  # pylint: disable=broad-except
-        return False
+    known = _DATA_TYPES.get(type_name)
+    if known is not None:
+        return known
+    found = False
+    if VmomiSupport is not None:
+        try:
+            found = issubclass(VmomiSupport.GetWsdlType(VIM_NS, type_name), VmomiSupport.DataObject)
+        except Exception:  # pylint: disable=broad-except
+            found = False
+    _DATA_TYPES[type_name] = found
+    return found
 
 
 def _convert_text(converter, text):
@@ -393,10 +401,11 @@ class SoapReader(object):
         return result
 
     def _pages(self, properties_by_type, root_moid, root_type, on_object):
-        token = self._post(retrieve_request(properties_by_type, root_moid, root_type, page_size=self.page_size),
-                           on_object)[1]
+        # ESX calls its collector 'ha-property-collector', vCenter 'propertyCollector'.
+        collector = self.session.content.propertyCollector._moId
+        token = self._post(retrieve_request(properties_by_type, root_moid, root_type, collector, self.page_size), on_object)[1]
         while token:
-            token = self._post(continue_request(token), on_object)[1]
+            token = self._post(continue_request(token, collector), on_object)[1]
 
     def retrieve(self, properties_by_type, root_moid=None, root_type='Folder'):
         """All objects of the given types (and their properties) below the root folder.

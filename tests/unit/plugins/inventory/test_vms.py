@@ -70,8 +70,13 @@ class FakeRoot(object):
     _moId = 'group-d1'
 
 
+class FakeCollector(object):
+    _moId = 'propertyCollector'
+
+
 class FakeContent(object):
     rootFolder = FakeRoot()
+    propertyCollector = FakeCollector()
 
 
 class FakeSession(object):

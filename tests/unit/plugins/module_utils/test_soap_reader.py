@@ -202,8 +202,13 @@ class FakeRootFolder(object):
     _moId = 'group-d1'
 
 
+class FakeCollector(object):
+    _moId = 'ha-property-collector'
+
+
 class FakeContent(object):
     rootFolder = FakeRootFolder()
+    propertyCollector = FakeCollector()
 
 
 class FakeParams(object):
@@ -237,6 +242,8 @@ def test_reader_follows_tokens_until_the_last_page():
     assert reader.round_trips == 3
     assert sent_tokens(stub) == [None, 'virtesx-retrieval-6', 'virtesx-retrieval-6']
     assert len(objects) == 5 + 2 * 5
+    collectors = [lxml_etree.fromstring(request[2]).findtext('.//{urn:vim25}_this') for request in stub.requests]
+    assert collectors == ['ha-property-collector'] * 3, 'the session\'s own property collector'
     assert stub.requests[0][3]['Cookie'] == FakeSoapStub.cookie
     assert stub.requests[0][3]['SOAPAction'] == FakeSoapStub.versionId
     assert len(stub.returned) == 3, 'connections go back to the pool after a complete answer'
