@@ -55,11 +55,17 @@ def folder_url_path(datastore, path, datacenter_path):
         quote(path.lstrip('/'), safe='/'), quote(datacenter_path, safe=''), quote(datastore, safe=''))
 
 
+def _soap_stub(session):
+    stub = getattr(session, 'soap_stub', None)
+    if stub is not None:
+        return stub
+    stub = getattr(getattr(session, 'service_instance', None), '_stub', None)
+    return getattr(stub, 'soapStub', stub)
+
+
 def session_cookie(session):
     """'vmware_soap_session="..."' of a connected ViSession (or '' when there is none)."""
-    stub = getattr(session.service_instance, '_stub', None)
-    soap_stub = getattr(stub, 'soapStub', stub)
-    raw = getattr(soap_stub, 'cookie', '') or ''
+    raw = getattr(_soap_stub(session), 'cookie', '') or ''
     if not raw:
         return ''
     cookie = SimpleCookie()
@@ -74,8 +80,12 @@ def session_cookie(session):
 
 
 def _relogin(session):
-    """Make the session stub log in again (its cookie was refused)."""
-    stub = getattr(session.service_instance, '_stub', None)
+    """Make the session stub log in again (its cookie was refused); False when it cannot."""
+    relogin = getattr(session, 'relogin', None)
+    if relogin is not None:
+        relogin()
+        return True
+    stub = getattr(getattr(session, 'service_instance', None), '_stub', None)
     mark_unauthenticated = getattr(stub, '_SetStateUnauthenticated', None)
     if mark_unauthenticated is None:
         return False
