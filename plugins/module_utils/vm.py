@@ -741,6 +741,11 @@ class VmRun(object):
         if desired.get('uuid') and config.uuid and desired['uuid'].lower() != config.uuid.lower():
             raise VmError('VM %s has uuid %s, not the domain XML\'s %s: the uuid of an existing VM is not changed'
                           % (current['name'], config.uuid, desired['uuid']))
+        if self.desired_vmx:
+            ignored = specs.unmanaged_vmx_parts(self.desired_vmx)
+            if ignored:
+                self.warnings.append('The domain XML has %s: these are written into the .vmx of a new VM only and are not '
+                                     'changed on the existing VM %s' % (', '.join(ignored), current['name']))
         power_state = str(item['runtime.powerState'])
         hot_add = dict(cpu_add=bool(config.cpuHotAddEnabled), cpu_remove=bool(config.cpuHotRemoveEnabled),
                        memory_add=bool(config.memoryHotAddEnabled))

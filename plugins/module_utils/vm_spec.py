@@ -61,6 +61,9 @@ DISK_BUSES = ('scsi', 'ide', 'sata')
 SHARES_LEVELS = ('low', 'normal', 'high')
 SCHEDULER_KEYS = ('cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb')
 
+NIC_KEY_BASE = 4000
+MAX_NICS = 10
+
 _SLOT_RE = re.compile(r'^(scsi|ide|sata)([0-9]+):([0-9]+)$')
 _NIC_RE = re.compile(r'^ethernet([0-9]+)$')
 _MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
@@ -185,6 +188,29 @@ def _nic_from_vmx(spec, vmx, name):
     if not network:
         raise DomainXmlError('%s has no network (<source bridge="..."/>, the port group name)' % name)
     spec['nics'][name] = dict(network=network, model=model.lower() if model else None, mac=mac.lower() if mac else None)
+
+
+_UNMANAGED_VMX_PARTS = (
+    (re.compile(r'^serial[0-9]+\.present$', re.I), 'serial ports'),
+    (re.compile(r'^parallel[0-9]+\.present$', re.I), 'parallel ports'),
+    (re.compile(r'^floppy[0-9]+\.present$', re.I), 'floppy drives'),
+    (re.compile(r'^remotedisplay\.vnc\.enabled$', re.I), 'VNC graphics'),
+    (re.compile(r'^svga\.', re.I), 'video settings'),
+    (re.compile(r'^sound\.present$', re.I), 'sound'),
+    (re.compile(r'^sched\.cpu\.affinity$', re.I), 'CPU affinity'),
+)
+
+
+def unmanaged_vmx_parts(vmx_text):
+    """What a .vmx enables that virt.esx.vm writes for new VMs only (never edits on an existing one)."""
+    vmx = parse_vmx(vmx_text)
+    found = []
+    for key, value in vmx.items():
+        for pattern, what in _UNMANAGED_VMX_PARTS:
+            enabled = value.strip().lower() not in ('false', '0', 'no', 'off') if key.lower().endswith(('.present', '.enabled')) else True
+            if pattern.match(key) and enabled and what not in found:
+                found.append(what)
+    return found
 
 
 def spec_from_domain_xml(xml_text, virtual_hw_version, warnings=None):
@@ -359,12 +385,20 @@ def device_slots(devices):
         if bus is not None:
             controllers[device.key] = (bus, device)
     slots = {}
-    nic_index = 0
-    for device in sorted(devices, key=lambda item: item.key):
-        if isinstance(device, vim.vm.device.VirtualEthernetCard):
-            slots['ethernet%d' % nic_index] = device
-            nic_index += 1
-        elif isinstance(device, (vim.vm.device.VirtualDisk, vim.vm.device.VirtualCdrom)):
+    nics = [device for device in sorted(devices, key=lambda item: item.key) if isinstance(device, vim.vm.device.VirtualEthernetCard)]
+    # A host gives ethernetN the device key 4000 + N; NICs with other keys (as some servers assign) take the free places after.
+    for device in nics:
+        if NIC_KEY_BASE <= device.key < NIC_KEY_BASE + MAX_NICS:
+            slots['ethernet%d' % (device.key - NIC_KEY_BASE)] = device
+    index = 0
+    for device in nics:
+        if NIC_KEY_BASE <= device.key < NIC_KEY_BASE + MAX_NICS:
+            continue
+        while 'ethernet%d' % index in slots:
+            index += 1
+        slots['ethernet%d' % index] = device
+    for device in devices:
+        if isinstance(device, (vim.vm.device.VirtualDisk, vim.vm.device.VirtualCdrom)):
             controller = controllers.get(device.controllerKey)
             if controller is not None:
                 slots['%s:%d' % (controller[0], device.unitNumber or 0)] = device

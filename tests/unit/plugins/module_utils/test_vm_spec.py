@@ -182,3 +182,25 @@ def test_rendered_xml_reads_back_as_the_same_definition():
         assert again[key] == spec[key], key
     assert again['disks'] == {'scsi0:0': dict(file='[LocalDS_0] web/web.vmdk', size_kb=None)}
     assert [nic['network'] for nic in again['nics'].values()] == ['VM Network', 'DVS Net']
+
+
+def test_parts_only_new_vms_get_are_named():
+    xml = DOMAIN.replace('web %s', 'x').replace(
+        '</devices>', "<serial type='file'><source path='[LocalDS_0] x/serial.log'/><target port='0'/></serial>"
+                      "<graphics type='vnc' port='5901'/></devices>")
+    vmx_text = vm_spec.spec_from_domain_xml(xml, 13)[1]
+    # libvirt adds a default video device to a domain with graphics, hence the video settings.
+    assert sorted(vm_spec.unmanaged_vmx_parts(vmx_text)) == ['VNC graphics', 'serial ports', 'video settings']
+    # floppy0.present = "false" (libvirt writes it for every VM) is not a floppy drive.
+    assert vm_spec.unmanaged_vmx_parts(vm_spec.spec_from_domain_xml(DOMAIN.replace('web %s', 'x'), 13)[1]) == []
+
+
+def test_nic_slots_follow_the_host_key_rule():
+    def nic(cls, key, mac):
+        return cls(key=key, macAddress=mac, backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName='n'))
+    # ethernetN has key 4000 + N on a host; a NIC another server keyed 202 takes the first free slot, not the first place.
+    devices = [nic(vim.vm.device.VirtualE1000, 202, '00:0c:29:00:00:02'), nic(vim.vm.device.VirtualVmxnet3, 4000, '00:50:56:00:00:01'),
+               nic(vim.vm.device.VirtualE1000e, 4002, '00:50:56:00:00:03')]
+    slots = vm_spec.device_slots(devices)[0]
+    assert dict((slot, device.macAddress) for slot, device in slots.items()) == {
+        'ethernet0': '00:50:56:00:00:01', 'ethernet1': '00:0c:29:00:00:02', 'ethernet2': '00:50:56:00:00:03'}
