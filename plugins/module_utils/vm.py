@@ -461,7 +461,7 @@ class VmRun(object):
         self.changes = []
         self.warnings = []
         self.changed = False
-        self.inventory = None
+        self._inventory = None
         self.datacenter = None
         self._networks = None
         self.desired_vmx = None
@@ -472,6 +472,19 @@ class VmRun(object):
         if self.check_mode:
             return None
         return run_vm_task(vm, start, auto_answer=self.auto_answer, timeout=self.timeout, description=description)
+
+    @property
+    def inventory(self):
+        if self._inventory is None:
+            self._inventory = Inventory(self.session)
+        return self._inventory
+
+    def network_names(self, config):
+        """DVS port group key -> name, read only when the VM has a NIC on a distributed port group."""
+        backing_type = vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo
+        if any(isinstance(getattr(device, 'backing', None), backing_type) for device in config.hardware.device or []):
+            return self.networks().key_to_name
+        return {}
 
     def networks(self):
         if self._networks is None:
@@ -485,7 +498,7 @@ class VmRun(object):
                         xml=specs.spec_to_domain_xml(spec) if spec else None)
         item = read_vm(self.session, vm)
         config = item['config']
-        current = specs.spec_from_config(config, self.networks().key_to_name)
+        current = specs.spec_from_config(config, self.network_names(config))
         power_state = str(item['runtime.powerState'])
         return dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
                     state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
@@ -525,7 +538,6 @@ class VmRun(object):
 
     def run(self):
         params = self.params
-        self.inventory = Inventory(self.session)
         if self.session.is_vcenter or params.get('datacenter'):
             self.datacenter = self.inventory.datacenter(params.get('datacenter'))
         folder = self.inventory.folder(self.datacenter, params.get('folder')) if self.datacenter and params.get('folder') else None
@@ -674,7 +686,7 @@ class VmRun(object):
         """Make what the server built match the definition (a server may ignore parts of a registered .vmx)."""
         item = read_vm(self.session, vm)
         config = item['config']
-        current = specs.spec_from_config(config, self.networks().key_to_name)
+        current = specs.spec_from_config(config, self.network_names(config))
         plan = plan_changes(current, desired, str(item['runtime.powerState']))
         if plan.refused:
             raise VmError('VM %s was created but differs from its definition: %s' % (desired['name'], '; '.join(plan.refused)))
@@ -734,7 +746,7 @@ class VmRun(object):
     def edit(self, vm, desired, diff):
         item = read_vm(self.session, vm)
         config = item['config']
-        current = specs.spec_from_config(config, self.networks().key_to_name)
+        current = specs.spec_from_config(config, self.network_names(config))
         diff['before'] = diff['after'] = specs.spec_to_domain_xml(current)
         if desired is None:
             return
