@@ -543,7 +543,9 @@ class VmRun(object):
         folder = self.inventory.folder(self.datacenter, params.get('folder')) if self.datacenter and params.get('folder') else None
         lookup = dict(params)
         if params.get('xml') and not params.get('name') and not params.get('uuid'):
-            lookup['name'] = specs.spec_from_domain_xml(params['xml'], 13)[0]['name']
+            # As libvirt's define: the XML's <uuid> finds the VM (which is then renamed to <name>), else its <name>.
+            from_xml = specs.spec_from_domain_xml(params['xml'], 13)[0]
+            lookup['name'], lookup['uuid'] = from_xml['name'], from_xml['uuid']
         if not lookup.get('name') and not lookup.get('uuid'):
             raise VmError('Give name or uuid (or xml with a <name>)')
         vm = find_vm(self.session, lookup, self.datacenter, folder)
