@@ -92,6 +92,8 @@ func installStorage() {
 	}
 	dropDanglingDatastores()
 	describeModelDisks()
+	refreshAllSpace()
+	followSpace(time.Second)
 }
 
 // describeModelDisks gives the disks of the model's VMs (empty files) a
@@ -616,15 +618,32 @@ func refreshSpace(ds *simulator.Datastore) {
 	if free < 0 {
 		free = 0
 	}
-	now := time.Now()
-	info.FreeSpace = free
-	info.MaxFileSize = free
-	info.MaxMemoryFileSize = free
-	info.Timestamp = &now
-	summary := ds.Summary
-	summary.Capacity = datastoreVirtualCapacity
-	summary.FreeSpace = free
-	simulator.Map.Update(ds, []types.PropertyChange{{Name: "summary", Val: summary}})
+	simulator.Map.WithLock(ds, func() {
+		if ds.Summary.Capacity == datastoreVirtualCapacity && ds.Summary.FreeSpace == free {
+			return
+		}
+		now := time.Now()
+		info.FreeSpace = free
+		info.MaxFileSize = free
+		info.MaxMemoryFileSize = free
+		info.Timestamp = &now
+		summary := ds.Summary
+		summary.Capacity = datastoreVirtualCapacity
+		summary.FreeSpace = free
+		simulator.Map.Update(ds, []types.PropertyChange{{Name: "summary", Val: summary}})
+	})
+}
+
+// followSpace keeps the free space current while other calls (VM creation,
+// file uploads) change the datastores, as a host does every few seconds.
+func followSpace(every time.Duration) {
+	go func() {
+		for range time.Tick(every) {
+			storageChanges.Lock()
+			refreshAllSpace()
+			storageChanges.Unlock()
+		}
+	}()
 }
 
 func refreshAllSpace() {
