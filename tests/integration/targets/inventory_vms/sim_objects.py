@@ -50,7 +50,7 @@ def vm_spec(name, datastore, guest_ip=None, guest_hostname=None):
         extra.append(vim.option.OptionValue(key='SET.guest.ipAddress', value=guest_ip))
     if guest_hostname:
         extra.append(vim.option.OptionValue(key='SET.guest.hostName', value=guest_hostname))
-    return vim.vm.ConfigSpec(name=name, guestId='otherLinux64Guest', numCPUs=2, memoryMB=64,
+    return vim.vm.ConfigSpec(name=name, guestId='otherLinux64Guest', numCPUs=2, numCoresPerSocket=2, memoryMB=64,
                              files=vim.vm.FileInfo(vmPathName='[%s]' % datastore), deviceChange=[nic], extraConfig=extra)
 
 
