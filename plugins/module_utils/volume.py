@@ -288,7 +288,9 @@ def _split_name(name):
 def find_volume(session, pool, name, keys=True, attached=True, timeout=DEFAULT_TIMEOUT):
     """The volume ``name`` (path inside the datastore) of a pool, or None."""
     folder, file_name = _split_name(name)
-    found = [volume for volume in search_volumes(pool, folder, patterns=[file_name], recursive=False, timeout=timeout)
+    # A name with glob characters would be read as a pattern: list the folder instead.
+    patterns = None if any(char in file_name for char in '*?[]') else [file_name]
+    found = [volume for volume in search_volumes(pool, folder, patterns=patterns, recursive=False, timeout=timeout)
              if volume['name'] == name]
     if not found:
         return None

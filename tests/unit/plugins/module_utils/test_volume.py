@@ -320,3 +320,54 @@ def test_images_cannot_be_resized_nor_wiped(server):
         _run(dict(name='iso/a.iso', capacity='1GiB'))
     with pytest.raises(StorageError, match='only virtual disks can be zero-filled'):
         _run(dict(name='iso/a.iso', state='wiped'))
+
+
+def _search_result(folder_path, *files):
+    return SimpleNamespace(folderPath=folder_path, file=list(files))
+
+
+def test_find_volume_searches_the_folder_for_the_exact_name(monkeypatch):
+    seen = {}
+
+    def fake_search(pool, folder='', patterns=None, recursive=True, timeout=None):
+        seen.update(folder=folder, patterns=patterns, recursive=recursive)
+        files = [_typed('VmDiskFileInfo', path=name, fileSize=1, capacityKb=1, thin=True) for name in ('a[1].vmdk', 'a1.vmdk')]
+        return [volume_utils.volume_from_file(pool['name'], folder, info) for info in files]
+
+    monkeypatch.setattr(volume_utils, 'search_volumes', fake_search)
+    monkeypatch.setattr(volume_utils, 'complete', lambda session, pool, volumes, keys=True, attached=True: volumes)
+    pool = dict(name='ds')
+    assert volume_utils.find_volume(None, pool, 'd/a1.vmdk')['name'] == 'd/a1.vmdk'
+    assert seen == dict(folder='d', patterns=['a1.vmdk'], recursive=False)
+    # '[1]' would be a glob character class: the folder is listed and the name compared as it is
+    assert volume_utils.find_volume(None, pool, 'd/a[1].vmdk')['name'] == 'd/a[1].vmdk'
+    assert seen['patterns'] is None
+    assert volume_utils.find_volume(None, pool, 'd/none.vmdk') is None
+
+
+def test_search_results_become_volumes_with_their_folders(monkeypatch):
+    disk = _typed('VmDiskFileInfo', path='x.vmdk', fileSize=10, capacityKb=4, thin=False)
+    iso = _typed('IsoImageFileInfo', path='i.iso', fileSize=3)
+    results = [_search_result('[ds]', iso), _search_result('[ds] web01/', disk), _search_result('[ds] empty')]
+    monkeypatch.setattr(volume_utils, 'wait_for_task', lambda task, timeout=None, description=None: results)
+    browser = SimpleNamespace(SearchDatastoreSubFolders_Task=lambda datastorePath, searchSpec: 'task')
+    monkeypatch.setattr(volume_utils, '_search_spec', lambda patterns=None: None)
+    volumes = volume_utils.search_volumes(dict(name='ds', _browser=browser))
+    assert [(v['name'], v['format'], v['capacity'], v['provisioning']) for v in volumes] == [
+        ('i.iso', 'iso', 3, None), ('web01/x.vmdk', 'vmdk', 4096, 'thick')]
+
+
+def test_a_missing_folder_has_no_volumes_but_other_failures_surface(monkeypatch):
+    browser = SimpleNamespace(SearchDatastore_Task=lambda datastorePath, searchSpec: 'task')
+    monkeypatch.setattr(volume_utils, '_search_spec', lambda patterns=None: None)
+
+    def fails_with(fault_name):
+        def wait(task, timeout=None, description=None):
+            raise volume_utils.TaskFailed('search failed', fault_name=fault_name, fault_text='...')
+        return wait
+
+    monkeypatch.setattr(volume_utils, 'wait_for_task', fails_with('FileNotFound'))
+    assert volume_utils.search_volumes(dict(name='ds', _browser=browser), 'gone', recursive=False) == []
+    monkeypatch.setattr(volume_utils, 'wait_for_task', fails_with('NoPermission'))
+    with pytest.raises(volume_utils.TaskFailed):
+        volume_utils.search_volumes(dict(name='ds', _browser=browser), 'x', recursive=False)
