@@ -46,6 +46,8 @@ type options struct {
 	dir          string
 	readyFile    string
 	plainHTTP    bool
+	guestInfo    bool
+	vmFolders    int
 }
 
 // readyInfo is what -ready-file receives once the server accepts connections.
@@ -79,6 +81,8 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&opts.dir, "dir", "", "state directory for the certificates and datastore files (default: a new directory under $TMPDIR, else /dev/shm, removed at exit)")
 	fs.StringVar(&opts.readyFile, "ready-file", "", "write a JSON description of the running server to this file once it listens")
 	fs.BoolVar(&opts.plainHTTP, "http", false, "serve plain HTTP instead of HTTPS (debugging only)")
+	fs.BoolVar(&opts.guestInfo, "guest-info", false, "give every other VM a guest IP address and host name (inventory tests)")
+	fs.IntVar(&opts.vmFolders, "vm-folders", 0, "spread each datacenter's VMs over this many VM folders (vpx only; inventory tests)")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -93,7 +97,7 @@ func parseOptions(args []string) (*options, error) {
 	switch opts.mode {
 	case "vpx":
 	case "esx":
-		for _, name := range []string{"hosts", "clusters", "cluster-hosts"} {
+		for _, name := range []string{"hosts", "clusters", "cluster-hosts", "vm-folders"} {
 			if set[name] {
 				return nil, fmt.Errorf("-%s applies to -mode vpx only: a standalone ESX model has exactly one host", name)
 			}
@@ -263,6 +267,14 @@ func run(opts *options) error {
 	}
 	defer model.Remove()
 
+	if opts.guestInfo {
+		applyGuestInfo()
+	}
+	if opts.vmFolders > 0 {
+		if err := spreadIntoFolders(opts.vmFolders); err != nil {
+			return fmt.Errorf("-vm-folders: %v", err)
+		}
+	}
 	installTaskEntityFix()
 	installNetworkSystems()
 	installStorage()
