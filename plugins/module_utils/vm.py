@@ -441,6 +441,13 @@ def reconfig_spec(current_config, plan, networks, vm_path):
     return config
 
 
+def _later(vm, method):
+    """A call of ``vm.<method>()`` made only when the poller starts the task (never in check mode, where vm may be None)."""
+    def start():
+        return getattr(vm, method)()
+    return start
+
+
 def _controller_key(controller_keys, bus):
     if bus not in controller_keys:
         raise VmError('The VM has no controller %s for this device' % bus)
@@ -570,6 +577,12 @@ class VmRun(object):
                               % (lookup.get('name') or lookup.get('uuid')))
             vm = self.create(desired, folder, diff)
             if vm is None:
+                # Check mode: predict what the real run does to the new, powered-off VM.
+                self._predicted_power = 'poweredOff'
+                self.power(None, state)
+                if self.params.get('autostart'):
+                    self.changed = True
+                    self.changes.append('autostart on')
                 return self.result(None, diff, spec=desired)
         else:
             self.edit(vm, desired, diff)
@@ -809,25 +822,25 @@ class VmRun(object):
         current = self.power_state(vm)
         if state == 'running':
             if current != 'poweredOn':
-                self._set(vm, 'poweredOn', 'PowerOnVM_Task', vm.PowerOnVM_Task)
+                self._set(vm, 'poweredOn', 'PowerOnVM_Task', _later(vm, 'PowerOnVM_Task'))
         elif state == 'destroyed':
             if current != 'poweredOff':
-                self._set(vm, 'poweredOff', 'PowerOffVM_Task', vm.PowerOffVM_Task)
+                self._set(vm, 'poweredOff', 'PowerOffVM_Task', _later(vm, 'PowerOffVM_Task'))
         elif state == 'paused':
             if current == 'poweredOff':
                 raise VmError('A powered-off VM cannot be paused (suspended): start it first (state: running)')
             if current != 'suspended':
-                self._set(vm, 'suspended', 'SuspendVM_Task', vm.SuspendVM_Task)
+                self._set(vm, 'suspended', 'SuspendVM_Task', _later(vm, 'SuspendVM_Task'))
         elif state == 'shutdown':
             if current == 'poweredOn':
                 self.shutdown(vm)
             elif current == 'suspended':
                 if not self.params.get('force'):
                     raise VmError('A suspended VM cannot shut down its guest: set force: true to power it off')
-                self._set(vm, 'poweredOff', 'PowerOffVM_Task', vm.PowerOffVM_Task)
+                self._set(vm, 'poweredOff', 'PowerOffVM_Task', _later(vm, 'PowerOffVM_Task'))
         elif state == 'restarted':
             if current != 'poweredOn':
-                self._set(vm, 'poweredOn', 'PowerOnVM_Task', vm.PowerOnVM_Task)
+                self._set(vm, 'poweredOn', 'PowerOnVM_Task', _later(vm, 'PowerOnVM_Task'))
             else:
                 self.reboot(vm)
 
