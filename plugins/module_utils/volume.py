@@ -14,7 +14,8 @@ Reading:
     disks (.vmdk), ISO and floppy images of a datastore, sub-folders included.
     ``find_volume(session, pool, name, ...)``, ``find_volume_by_key(session, pools, key, ...)``.
     A volume: pool, name (path inside the datastore), path (``[datastore] name``), key, capacity,
-    allocation (bytes), format (vmdk|iso|raw), provisioning (thin|thick, disks only),
+    allocation (bytes), format (vmdk|iso|raw), provisioning (thin|thick, disks only), adapter_type
+    (busLogic|lsiLogic|ide, disks only),
     attached_vms (names of registered VMs using it), xml.
 
 Changing (``DiskOperations(session, pool, timeout)``): make_directory, create, copy_from,
@@ -49,11 +50,23 @@ PROVISIONING_DISK_TYPES = {
 ADAPTER_TYPES = ('busLogic', 'lsiLogic', 'ide')
 _FILE_FORMATS = {'VmDiskFileInfo': 'vmdk', 'IsoImageFileInfo': 'iso', 'FloppyImageFileInfo': 'raw'}
 _POOL_TYPES = {'LocalDatastoreInfo': 'dir', 'NasDatastoreInfo': 'netfs', 'VmfsDatastoreInfo': 'fs'}
+# A disk's controller as the datastore browser reports it -> the adapter type of a disk spec.
+_ADAPTER_OF_CONTROLLER = {
+    'VirtualBusLogicController': 'busLogic', 'VirtualLsiLogicController': 'lsiLogic', 'VirtualIDEController': 'ide',
+    'VirtualLsiLogicSASController': 'lsiLogic', 'ParaVirtualSCSIController': 'lsiLogic',
+}
 _NOT_FOUND_FAULTS = ('FileNotFound', 'NotFound')
 
 
 def _wsdl(obj):
     return getattr(obj, '_wsdlName', None) or type(obj).__name__
+
+
+def _type_name(value):
+    """A vmodl type reference (pyvmomi decodes xsd:type values as classes) or its text -> its WSDL name."""
+    if value is None:
+        return None
+    return getattr(value, '_wsdlName', None) or str(value).rsplit('.', 1)[-1]
 
 
 def _server_error(what, exc):
@@ -167,7 +180,7 @@ def public(item):
 
 def _search_spec(patterns=None):
     disk_details = vim.host.DatastoreBrowser.VmDiskQuery.Details(
-        diskType=True, capacityKb=True, hardwareVersion=False, controllerType=False, diskExtents=False, thin=True)
+        diskType=True, capacityKb=True, hardwareVersion=False, controllerType=True, diskExtents=False, thin=True)
     return vim.host.DatastoreBrowser.SearchSpec(
         query=[vim.host.DatastoreBrowser.VmDiskQuery(details=disk_details),
                vim.host.DatastoreBrowser.IsoImageQuery(), vim.host.DatastoreBrowser.FloppyImageQuery()],
@@ -187,11 +200,12 @@ def volume_from_file(pool_name, folder, file_info):
         capacity = int(getattr(file_info, 'capacityKb', 0) or 0) * 1024
         thin = getattr(file_info, 'thin', None)
         provisioning = None if thin is None else ('thin' if thin else 'thick')
+        adapter_type = _ADAPTER_OF_CONTROLLER.get(_type_name(getattr(file_info, 'controllerType', None)))
     else:
-        capacity, provisioning = size, None
+        capacity, provisioning, adapter_type = size, None, None
     return dict(pool=pool_name, name=name, path=format_datastore_path(pool_name, name), key=None,
                 capacity=capacity, allocation=size, format=volume_format, provisioning=provisioning,
-                attached_vms=[], xml=None)
+                adapter_type=adapter_type, attached_vms=[], xml=None)
 
 
 def _folder_of(result_folder_path):
@@ -455,6 +469,22 @@ def _resolve_source(session, pools, default_pool, clone_from, timeout):
     return pool, source
 
 
+def _clone_spec(session, source, wanted):
+    """(provisioning, adapter type) of the copy's disk spec; (None, None) sends none.
+
+    Without a spec the server makes a preallocated BusLogic disk, and a vCenter accepts no spec:
+    there only that is possible. A host gets a spec that keeps the source's kind unless told otherwise.
+    """
+    if getattr(session, 'is_vcenter', False):
+        if wanted['provisioning'] not in (None, 'thick_lazy_zeroed') or wanted['adapter_type'] not in (None, 'busLogic'):
+            raise StorageError('Through a vCenter a disk is copied as a thick (preallocated) BusLogic disk only; connect '
+                               'to the ESX host (esx://) to clone with provisioning %s or adapter type %s'
+                               % (wanted['provisioning'], wanted['adapter_type']))
+        return None, None
+    provisioning = wanted['provisioning'] or ('thin' if source.get('provisioning') == 'thin' else 'thick_lazy_zeroed')
+    return provisioning, wanted['adapter_type'] or source.get('adapter_type') or 'busLogic'
+
+
 def _lookup(session, pool, name, timeout):
     current = find_volume(session, pool, name, timeout=timeout)
     if current is None:
@@ -538,14 +568,15 @@ def manage_volume(session, params, check_mode=False, warn=None):
             if capacity is not None and _capacity_kb(capacity) < source['capacity'] // 1024:
                 raise _shrink_error(source, capacity)
             actions.append('clone')
-            provisioning = wanted['provisioning']
+            provisioning, adapter_type = _clone_spec(session, source, wanted)
             predicted = dict(source, pool=pool['name'], name=new_name, path=format_datastore_path(pool['name'], new_name),
-                             key=None, attached_vms=[])
-            if provisioning is not None:
-                predicted['provisioning'] = 'thin' if provisioning == 'thin' else 'thick'
+                             key=None, attached_vms=[], adapter_type=adapter_type or 'busLogic',
+                             provisioning='thin' if provisioning == 'thin' else 'thick')
+            if predicted['provisioning'] == 'thick':
+                predicted['allocation'] = source['capacity']
             if not check_mode:
                 operations.make_directory(folder)
-                operations.copy_from(source_pool, source['name'], new_name, provisioning, wanted['adapter_type'])
+                operations.copy_from(source_pool, source['name'], new_name, provisioning, adapter_type)
             if capacity is not None and _capacity_kb(capacity) > source['capacity'] // 1024:
                 actions.append('extend')
                 predicted['capacity'] = _capacity_kb(capacity) * 1024
@@ -560,7 +591,8 @@ def manage_volume(session, params, check_mode=False, warn=None):
             size = _capacity_kb(capacity) * 1024
             predicted = dict(pool=pool['name'], name=new_name, path=format_datastore_path(pool['name'], new_name), key=None,
                              capacity=size, allocation=0 if provisioning == 'thin' else size, format='vmdk',
-                             provisioning='thin' if provisioning == 'thin' else 'thick', attached_vms=[])
+                             provisioning='thin' if provisioning == 'thin' else 'thick',
+                             adapter_type=wanted['adapter_type'] or 'busLogic', attached_vms=[])
             if not check_mode:
                 operations.make_directory(folder)
                 operations.create(new_name, capacity, provisioning, wanted['adapter_type'] or 'busLogic')

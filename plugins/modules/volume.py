@@ -68,12 +68,15 @@ options:
         the disk is created (and when it is extended).
       - Only applies when the disk is created or cloned; a different provisioning of an existing disk gives a warning.
       - Defaults to V(thick_lazy_zeroed) on creation (libvirt's default when the XML has no allocation), and to the
-        source's provisioning for O(clone_from).
+        source's provisioning for O(clone_from) on an ESX host.
+      - Through a vCenter a copy is always V(thick_lazy_zeroed) with a V(busLogic) adapter (the vCenter accepts no
+        disk spec for copies); asking for anything else there is an error.
     type: str
     choices: [thin, thick_lazy_zeroed, thick_eager_zeroed]
   adapter_type:
     description:
-      - Disk adapter type written into a new disk's descriptor (libvirt always uses V(busLogic)).
+      - Disk adapter type written into a new disk's descriptor (libvirt always uses V(busLogic), the default).
+        A copy made on an ESX host keeps the source's adapter type unless this is set.
     type: str
     choices: [busLogic, lsiLogic, ide]
   clone_from:
@@ -188,6 +191,9 @@ volume:
       type: str
     provisioning:
       description: C(thin) or C(thick).
+      type: str
+    adapter_type:
+      description: Adapter type of the disk (C(busLogic), C(lsiLogic), C(ide)).
       type: str
     attached_vms:
       description: Registered VMs that use the volume as a disk.

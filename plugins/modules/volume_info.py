@@ -123,6 +123,9 @@ volumes:
     provisioning:
       description: C(thin) or C(thick) for virtual disks as the datastore reports them, else null.
       type: str
+    adapter_type:
+      description: Adapter type of a virtual disk (C(busLogic), C(lsiLogic), C(ide)) from its controller type, else null.
+      type: str
     attached_vms:
       description: Names of registered VMs that use the volume as a disk (or as the parent of one).
       type: list

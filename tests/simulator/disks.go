@@ -454,8 +454,13 @@ func (m *diskManager) CopyVirtualDiskTask(req *types.CopyVirtualDisk_Task) soap.
 			_ = os.Remove(file)
 			_ = os.Remove(flatName(file))
 		}
-		thin, adapterType := source.thin, source.adapterType
+		// Without a spec the copy is preallocated with a BusLogic adapter, as the API documents;
+		// a vCenter refuses a spec (as the stock simulator does).
+		thin, adapterType := false, string(types.VirtualDiskAdapterTypeBusLogic)
 		if req.DestSpec != nil {
+			if simulator.Map.IsVPX() {
+				return nil, new(types.NotImplemented)
+			}
 			spec := req.DestSpec.GetVirtualDiskSpec()
 			thin = diskTypeIsThin(spec.DiskType)
 			if spec.AdapterType != "" {

@@ -99,6 +99,15 @@ def test_disk_file_becomes_a_vmdk_volume():
     assert (volume['capacity'], volume['allocation'], volume['format'], volume['provisioning']) == (10 * GIB, 4096, 'vmdk', 'thin')
 
 
+def test_adapter_type_comes_from_the_controller_type():
+    controller = type('VirtualLsiLogicController', (object,), {'_wsdlName': 'VirtualLsiLogicController'})
+    for reported in (controller, 'vim.vm.device.VirtualLsiLogicController'):
+        info = _typed('VmDiskFileInfo', path='a.vmdk', fileSize=1, capacityKb=1, thin=True, controllerType=reported)
+        assert volume_utils.volume_from_file('ds', '', info)['adapter_type'] == 'lsiLogic'
+    unknown = _typed('VmDiskFileInfo', path='a.vmdk', fileSize=1, capacityKb=1, thin=True)
+    assert volume_utils.volume_from_file('ds', '', unknown)['adapter_type'] is None
+
+
 def test_images_at_the_datastore_root_and_other_files():
     iso = volume_utils.volume_from_file('ds', '', _typed('IsoImageFileInfo', path='a.iso', fileSize=7))
     floppy = volume_utils.volume_from_file('ds', 'x', _typed('FloppyImageFileInfo', path='b.flp', fileSize=9))
@@ -371,3 +380,25 @@ def test_a_missing_folder_has_no_volumes_but_other_failures_surface(monkeypatch)
     monkeypatch.setattr(volume_utils, 'wait_for_task', fails_with('NoPermission'))
     with pytest.raises(volume_utils.TaskFailed):
         volume_utils.search_volumes(dict(name='ds', _browser=browser), 'x', recursive=False)
+
+
+def test_clone_on_a_host_keeps_the_sources_kind_and_adapter(server):
+    server['volumes']['src/s.vmdk'] = dict(_disk('src/s.vmdk', GIB), adapter_type='lsiLogic')
+    server['after']['dst/d.vmdk'] = _disk('dst/d.vmdk', GIB, key=OTHER_KEY)
+    result = _run(dict(name='dst/d.vmdk', clone_from='src/s.vmdk'))[0]
+    assert FakeOperations.calls[-1][2:] == ('src/s.vmdk', 'dst/d.vmdk', 'thin', 'lsiLogic')
+    assert result['actions'] == ['clone']
+
+
+def test_clone_through_a_vcenter_sends_no_spec_and_predicts_a_thick_copy(server):
+    server['volumes']['src/s.vmdk'] = _disk('src/s.vmdk', GIB)
+    server['after']['dst/d.vmdk'] = _disk('dst/d.vmdk', GIB, key=OTHER_KEY, provisioning='thick')
+    vcenter = SimpleNamespace(is_vcenter=True)
+    full = dict(pool='datastore1', state='present', name='dst/d.vmdk', clone_from='src/s.vmdk')
+    result = volume_utils.manage_volume(vcenter, full, check_mode=True)
+    assert result['volume']['provisioning'] == 'thick' and result['volume']['allocation'] == GIB
+    volume_utils.manage_volume(vcenter, full)
+    assert FakeOperations.calls[-1][2:] == ('src/s.vmdk', 'dst/d.vmdk', None, None)
+    FakeOperations.calls = []
+    with pytest.raises(StorageError, match='connect to the ESX host'):
+        volume_utils.manage_volume(vcenter, dict(full, name='dst/e.vmdk', provisioning='thin'))
