@@ -90,6 +90,7 @@ except Exception as import_error:  # pylint: disable=broad-except
     PYVMOMI_IMPORT_ERROR = import_error
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.escaping import unescape_vm_name
 
 DEFAULT_TIMEOUT = 3600.0
 
@@ -439,7 +440,8 @@ class PyVmomiTaskAdapter(object):
 
     def describe_vm(self, vm):
         try:
-            return "'%s' (%s)" % (vm.name, self._moid(vm))
+            # vSphere keeps '%', '/' and backslash of VM names escaped; show the name the user gave.
+            return "'%s' (%s)" % (unescape_vm_name(vm.name), self._moid(vm))
         except (vmodl.MethodFault, OSError, HTTPException):
             return self._moid(vm)
 
