@@ -6,7 +6,8 @@
     .venv/bin/python benchmarks/inventory.py [--vms 1000 10000] [--runs 3] [--page-size 1000] [--mode esx]
 
 For each VM count it starts tests/simulator/vcsim-virt-esx (build it first with
-tests/simulator/build.sh; its state directory defaults to /dev/shm) and measures,
+tests/simulator/build.sh; its state directory defaults to /dev/shm) with guest IPs and
+host names on every other VM (and 10 VM folders in vpx mode), and measures,
 median of --runs runs each:
 
 - plugin: wall time of ``ansible-inventory -i bench.esx.yml --list`` (a new process),
@@ -54,7 +55,9 @@ def collection_root(workdir):
 
 def start_simulator(workdir, mode, vms):
     ready = os.path.join(workdir, 'ready-%d.json' % vms)
-    command = [BINARY, '-mode', mode, '-vms', str(vms), '-username', USERNAME, '-password', PASSWORD, '-ready-file', ready]
+    # Guest IPs and host names on every other VM (ansible_host), and in vCenter mode VM folders (folder groups).
+    extras = ['-guest-info'] + (['-vm-folders', '10'] if mode == 'vpx' else [])
+    command = [BINARY, '-mode', mode, '-vms', str(vms), '-username', USERNAME, '-password', PASSWORD, '-ready-file', ready] + extras
     log = open(os.path.join(workdir, 'simulator-%d.log' % vms), 'wb')
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     deadline = time.time() + 300
