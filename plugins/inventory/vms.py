@@ -15,7 +15,8 @@ description:
     clusters, datacenters, datastores and networks; paths and groups are computed locally, with no call per VM.
     The answer is parsed with lxml rather than pyvmomi's deserializer.
   - Configuration files must end in C(.esx.yml) or C(.esx.yaml).
-  - Host variables are prefixed C(esx_) and are valid variable names.
+  - Host variables are prefixed C(esx_) and are valid variable names. C(esx_name) is the VM name as libvirt shows it
+    (the API's C(%XX) escapes of C(%), C(/) and C(\) undone); C(esx_folder) keeps them, so that C(/) only separates.
   - VMs that disappear during the query, orphaned and inaccessible VMs are skipped with a warning.
 extends_documentation_fragment:
   - constructed
@@ -175,7 +176,8 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.virt.esx.plugins.module_utils.connection import resolve_connection_params
-from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.escaping import unescape_vm_name
 
 CONNECTION_OPTIONS = ('uri', 'hostname', 'username', 'password', 'port', 'validate_certs', 'ca_file', 'transport',
                       'proxy', 'timeout')
@@ -213,6 +215,14 @@ _UNSAFE_VARIABLE_CHARS = re.compile(r'[^A-Za-z0-9_]')
 def property_variable(path):
     """The host variable of an extra vSphere property path."""
     return 'esx_' + _UNSAFE_VARIABLE_CHARS.sub('_', path)
+
+
+def _vm_name(api_name):
+    """The name as libvirt shows it: the API's %XX escapes of '%', '/' and '\\' undone."""
+    try:
+        return unescape_vm_name(api_name)
+    except EscapingError:
+        return api_name
 
 
 def _guest_ips(props):
@@ -349,7 +359,7 @@ def _record(vm, props, containers, endpoint, extra_properties):
     ips = _guest_ips(props)
     power = props.get('runtime.powerState')
     record = {
-        'esx_name': props.get('name'),
+        'esx_name': _vm_name(props.get('name')),
         'esx_uuid': props.get('config.uuid'),
         'esx_instance_uuid': props.get('config.instanceUuid'),
         'esx_moid': vm.moid,

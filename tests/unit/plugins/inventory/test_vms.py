@@ -181,6 +181,13 @@ def test_vpx_uri_with_a_host_path_lists_that_host_only():
     assert sorted(records) == ['DC0_H0_VM0', 'DC0_H0_VM1']
 
 
+def test_vm_names_are_unescaped_as_libvirt_shows_them():
+    answer = fixture('inventory_vpx.xml').replace(b'>DC0_H0_VM1<', b'>web%2fone%25%5cx<')
+    records = fetch(answer)[0]
+    assert 'web/one%\\x' in records
+    assert records['web/one%\\x']['esx_moid'] == 'vm-60'
+
+
 def test_extra_properties_become_valid_variable_names():
     assert vms.property_variable('config.hardware.numCoresPerSocket') == 'esx_config_hardware_numCoresPerSocket'
     assert vms.property_variable('config.extraConfig["a.b"]') == 'esx_config_extraConfig__a_b__'
