@@ -50,6 +50,10 @@ const (
 
 var storageChanges sync.Mutex
 
+// The simulator's own code (Destroy_Task deleting a VM's disks) reaches the disk manager through
+// this interface, so the overriding methods keep its signatures.
+var _ simulator.VirtualDiskManagerInterface = (*diskManager)(nil)
+
 type diskManager struct {
 	simulator.VirtualDiskManager
 }
@@ -418,7 +422,7 @@ func diskTask(m *diskManager, name string, run func() (types.AnyType, types.Base
 	return task.Run()
 }
 
-func (m *diskManager) CreateVirtualDiskTask(req *types.CreateVirtualDisk_Task) soap.HasFault {
+func (m *diskManager) CreateVirtualDiskTask(ctx *simulator.Context, req *types.CreateVirtualDisk_Task) soap.HasFault {
 	ref := diskTask(m, "createVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 		_, file, fault := resolve(req.Datacenter, req.Name)
 		if fault != nil {
@@ -436,7 +440,7 @@ func (m *diskManager) CreateVirtualDiskTask(req *types.CreateVirtualDisk_Task) s
 	return &methods.CreateVirtualDisk_TaskBody{Res: &types.CreateVirtualDisk_TaskResponse{Returnval: ref}}
 }
 
-func (m *diskManager) CopyVirtualDiskTask(req *types.CopyVirtualDisk_Task) soap.HasFault {
+func (m *diskManager) CopyVirtualDiskTask(ctx *simulator.Context, req *types.CopyVirtualDisk_Task) soap.HasFault {
 	ref := diskTask(m, "copyVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 		_, _, source, fault := loadDisk(req.SourceDatacenter, req.SourceName)
 		if fault != nil {
@@ -475,7 +479,7 @@ func (m *diskManager) CopyVirtualDiskTask(req *types.CopyVirtualDisk_Task) soap.
 	return &methods.CopyVirtualDisk_TaskBody{Res: &types.CopyVirtualDisk_TaskResponse{Returnval: ref}}
 }
 
-func (m *diskManager) DeleteVirtualDiskTask(req *types.DeleteVirtualDisk_Task) soap.HasFault {
+func (m *diskManager) DeleteVirtualDiskTask(ctx *simulator.Context, req *types.DeleteVirtualDisk_Task) soap.HasFault {
 	ref := diskTask(m, "deleteVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 		_, file, fault := resolve(req.Datacenter, req.Name)
 		if fault != nil {
@@ -490,7 +494,7 @@ func (m *diskManager) DeleteVirtualDiskTask(req *types.DeleteVirtualDisk_Task) s
 	return &methods.DeleteVirtualDisk_TaskBody{Res: &types.DeleteVirtualDisk_TaskResponse{Returnval: ref}}
 }
 
-func (m *diskManager) ExtendVirtualDiskTask(req *types.ExtendVirtualDisk_Task) soap.HasFault {
+func (m *diskManager) ExtendVirtualDiskTask(ctx *simulator.Context, req *types.ExtendVirtualDisk_Task) soap.HasFault {
 	ref := diskTask(m, "extendVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 		_, file, info, fault := loadDisk(req.Datacenter, req.Name)
 		if fault != nil {
@@ -512,7 +516,7 @@ func (m *diskManager) ExtendVirtualDiskTask(req *types.ExtendVirtualDisk_Task) s
 	return &methods.ExtendVirtualDisk_TaskBody{Res: &types.ExtendVirtualDisk_TaskResponse{Returnval: ref}}
 }
 
-func (m *diskManager) ZeroFillVirtualDiskTask(req *types.ZeroFillVirtualDisk_Task) soap.HasFault {
+func (m *diskManager) ZeroFillVirtualDiskTask(ctx *simulator.Context, req *types.ZeroFillVirtualDisk_Task) soap.HasFault {
 	ref := diskTask(m, "zeroFillVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 		_, file, info, fault := loadDisk(req.Datacenter, req.Name)
 		if fault != nil {
@@ -530,7 +534,7 @@ func (m *diskManager) ZeroFillVirtualDiskTask(req *types.ZeroFillVirtualDisk_Tas
 	return &methods.ZeroFillVirtualDisk_TaskBody{Res: &types.ZeroFillVirtualDisk_TaskResponse{Returnval: ref}}
 }
 
-func (m *diskManager) QueryVirtualDiskUuid(req *types.QueryVirtualDiskUuid) soap.HasFault {
+func (m *diskManager) QueryVirtualDiskUuid(ctx *simulator.Context, req *types.QueryVirtualDiskUuid) soap.HasFault {
 	body := new(methods.QueryVirtualDiskUuidBody)
 	_, file, fault := resolve(req.Datacenter, req.Name)
 	if fault == nil {
@@ -552,7 +556,7 @@ func (m *diskManager) QueryVirtualDiskUuid(req *types.QueryVirtualDiskUuid) soap
 	return body
 }
 
-func (m *diskManager) SetVirtualDiskUuid(req *types.SetVirtualDiskUuid) soap.HasFault {
+func (m *diskManager) SetVirtualDiskUuid(ctx *simulator.Context, req *types.SetVirtualDiskUuid) soap.HasFault {
 	body := new(methods.SetVirtualDiskUuidBody)
 	storageChanges.Lock()
 	defer storageChanges.Unlock()

@@ -236,6 +236,18 @@ def check_snapshots(r, content, mode):
             "%s: removing the current root snapshot keeps its child, no current snapshot" % mode)
 
 
+def check_destroy_with_disks(r, sim, si, content, mode):
+    vm = sorted(vms_by_name(content), key=lambda v: v.name)[-1]
+    disks = [d.backing.fileName for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+    r.check(bool(disks), "%s: the model VM %s has a disk to destroy" % (mode, vm.name))
+    if vm.runtime.powerState != vim.VirtualMachine.PowerState.poweredOff:
+        wait_task(vm.PowerOffVM_Task())
+    info = wait_task(vm.Destroy_Task())
+    r.check(info.state == vim.TaskInfo.State.success, "%s: Destroy_Task of a VM with disks succeeds" % mode)
+    status = folder_request(sim, si, "GET", disks[0])[0]
+    r.check(status == 404, "%s: its disk %s is gone with it (GET %s)" % (mode, disks[0], status))
+
+
 def run_mode(r, binary, mode):
     print("== %s mode (VM features)" % mode, flush=True)
     sim = Simulator(binary, "-mode", mode, "-username", "smoke-user", "-password", "smoke-pass")
@@ -248,6 +260,7 @@ def run_mode(r, binary, mode):
             ("register", lambda: check_register(r, sim, si, content, mode)),
             ("reboot/autostart", lambda: check_reboot_autostart(r, sim, si, content, mode)),
             ("snapshots", lambda: check_snapshots(r, content, mode)),
+            ("destroy", lambda: check_destroy_with_disks(r, sim, si, content, mode)),
         ]:
             try:
                 section()
