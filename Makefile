@@ -50,6 +50,8 @@ units: venv collection
 	cd $(COLLECTION) && $(ANSIBLE_TEST) units --color no --python $(PYVER) --venv --requirements
 
 integration: venv simulator collection
+	$(VPY) tests/simulator/smoke.py
+	$(VPY) tests/simulator/smoke_vms.py
 	@tests/integration/run.sh $(COLLECTION)
 
 test: sanity units integration
