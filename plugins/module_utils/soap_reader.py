@@ -197,22 +197,34 @@ def _describe(pytype):
 _TYPES = _TypeTable()
 
 
+# How to convert an element, by its raw xsi:type attribute ('xsd:string', 'ArrayOfString', ...):
+# decided once per type, as the same few types repeat for every object of an answer.
+_HANDLERS = {}
+
+
+def _handler_for(xsi_type):
+    if xsi_type.startswith('ArrayOf'):
+        item_declared = _declared_for(xsi_type[7:])
+        return lambda element: [convert_value(child, item_declared) for child in element]
+    if xsi_type == 'ManagedObjectReference':
+        return lambda element: element.text
+    converter = _XSD_CONVERTERS.get(xsi_type)
+    if converter is not None:
+        return lambda element: _convert_text(converter, element.text)
+    if _is_data_type(xsi_type):
+        return lambda element: _data_object(element, xsi_type)
+    # An enum (its text) or a type unknown to the tables (its shape decides).
+    return lambda element: _data_object(element, xsi_type) if len(element) else (element.text or '')
+
+
 def convert_value(element, declared=None):
     """A ``<val>`` (or nested) element as plain Python values."""
-    xsi_type = _strip_prefix(element.get(XSI_TYPE))
-    if xsi_type:
-        if xsi_type.startswith('ArrayOf'):
-            item_type = xsi_type[7:]
-            item_declared = _declared_for(item_type)
-            return [convert_value(child, item_declared) for child in element]
-        if xsi_type == 'ManagedObjectReference':
-            return element.text
-        converter = _XSD_CONVERTERS.get(xsi_type)
-        if converter is not None:
-            return _convert_text(converter, element.text)
-        if len(element) == 0 and not _is_data_type(xsi_type):
-            return element.text or ''
-        return _data_object(element, xsi_type)
+    raw_type = element.get(XSI_TYPE)
+    if raw_type:
+        handler = _HANDLERS.get(raw_type)
+        if handler is None:
+            handler = _HANDLERS[raw_type] = _handler_for(_strip_prefix(raw_type))
+        return handler(element)
     if declared is not None:
         kind, detail = declared
         if kind == 'moref':

@@ -130,6 +130,8 @@ def test_objects_stream_to_a_callback_without_being_kept():
 def test_without_type_tables_repeated_fields_are_lists(monkeypatch):
     monkeypatch.setattr(soap_reader, 'VmomiSupport', None)
     monkeypatch.setattr(soap_reader, '_TYPES', soap_reader._TypeTable())
+    monkeypatch.setattr(soap_reader, '_HANDLERS', {})
+    monkeypatch.setattr(soap_reader, '_DATA_TYPES', {})
     element = lxml_etree.fromstring(
         '<val xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Thing">'
         '<one>a</one><many>1</many><many>2</many><many>3</many></val>')
