@@ -299,6 +299,10 @@ def _object_content(element):
     for child in element:
         tag = child.tag
         if tag == '{urn:vim25}propSet':
+            # <name> then <val>, in the schema's order; anything else the slow way.
+            if len(child) == 2 and child[0].tag == '{urn:vim25}name' and child[1].tag == '{urn:vim25}val':
+                props[child[0].text] = convert_value(child[1])
+                continue
             name = val = None
             for part in child:
                 if part.tag == '{urn:vim25}name':
