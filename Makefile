@@ -11,7 +11,7 @@ PYVER        := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_in
 ANSIBLE_TEST := $(abspath $(VENV))/bin/ansible-test
 export PATH  := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: all demo test sanity units integration collection simulator deps venv clean
+.PHONY: all demo test sanity units integration galaxy collection simulator deps venv clean
 
 all: test
 
@@ -54,8 +54,12 @@ integration: venv simulator collection
 	$(VPY) tests/simulator/smoke_vms.py
 	@tests/integration/run.sh $(COLLECTION)
 
-test: sanity units integration
-	@echo "make test: sanity, units and integration passed"
+# The release path: ansible-galaxy collection build + install, then the demo from the installed copy.
+galaxy: venv simulator
+	@tests/galaxy-install.sh
+
+test: sanity units integration galaxy
+	@echo "make test: sanity, units, integration and the galaxy build/install/demo passed"
 
 clean:
 	rm -rf $(BUILD) tests/output

@@ -5,12 +5,14 @@
 #                              tests/galaxy-install.sh points it at a collection installed from the tarball)
 #   VIRT_ESX_VENV              the venv with ansible-core and pyvmomi (default: .venv)
 #   VIRT_ESX_DEMO_STATE        the simulator's state directory (default: tests/output/demo)
+#   VIRT_ESX_DEMO_DIR          the demo playbooks (default: demo/; an installed collection has them too)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
 venv=${VIRT_ESX_VENV:-$root/.venv}
 collections=${VIRT_ESX_COLLECTIONS_PATH:-$root/build}
 state=${VIRT_ESX_DEMO_STATE:-$root/tests/output/demo}
+demo_dir=${VIRT_ESX_DEMO_DIR:-$root/demo}
 simctl() { "$python" "$root/tests/simctl.py" --state-dir "$state" "$@"; }
 trap 'simctl stop demo-esx >/dev/null || true' EXIT
 
@@ -34,7 +36,7 @@ export ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_STDOUT_CALLBACK=default A
        ANSIBLE_DEPRECATION_WARNINGS=false ANSIBLE_NOCOLOR=1
 inventory() { ANSIBLE_INVENTORY_ENABLED=virt.esx.vms "$venv/bin/ansible-inventory" -i demo.esx.yml "$@"; }
 playbook() { "$venv/bin/ansible-playbook" -i localhost, -c local "$@"; }
-cd "$root/demo"
+cd "$demo_dir"
 
 step "1. what is this host? (demo/host_facts.yml)"
 playbook host_facts.yml
