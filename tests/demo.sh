@@ -6,6 +6,7 @@
 #   VIRT_ESX_VENV              the venv with ansible-core and pyvmomi (default: .venv)
 #   VIRT_ESX_DEMO_STATE        the simulator's state directory (default: tests/output/demo)
 #   VIRT_ESX_DEMO_DIR          the demo playbooks (default: demo/; an installed collection has them too)
+# Arguments are passed on to every ansible-playbook run (e.g. -e demo_questions=false, -v).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
@@ -35,7 +36,8 @@ export ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_STDOUT_CALLBACK=default A
        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_PYTHON_INTERPRETER="$venv/bin/python" \
        ANSIBLE_DEPRECATION_WARNINGS=false ANSIBLE_NOCOLOR=1
 inventory() { ANSIBLE_INVENTORY_ENABLED=virt.esx.vms "$venv/bin/ansible-inventory" -i demo.esx.yml "$@"; }
-playbook() { "$venv/bin/ansible-playbook" -i localhost, -c local "$@"; }
+playbook_args=("$@")
+playbook() { "$venv/bin/ansible-playbook" -i localhost, -c local ${playbook_args[@]+"${playbook_args[@]}"} "$@"; }
 cd "$demo_dir"
 
 step "1. what is this host? (demo/host_facts.yml)"
