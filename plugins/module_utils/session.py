@@ -25,12 +25,13 @@ import ssl
 try:
     from pyVim.connect import SmartStubAdapter, VimSessionOrientedStub
     from pyVmomi import vim, vmodl
+    from pyVmomi.VmomiSupport import ManagedObject
     HAS_PYVMOMI = True
     PYVMOMI_IMPORT_ERROR = None
 except Exception as import_error:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
     HAS_PYVMOMI = False
     PYVMOMI_IMPORT_ERROR = import_error
-    vim = vmodl = None
+    vim = vmodl = ManagedObject = None
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils import properties
@@ -80,17 +81,25 @@ def ssl_context_for(params):
     return context
 
 
-def _login_method(username, password):
+def _login_method(username, password, session_manager_moid):
     """The stub calls this to log in, first and after NotAuthenticated.
 
-    pyvmomi's own login method first reads SessionManager.currentSession, which some
-    servers refuse without a session (NotAuthenticated) instead of answering unset;
-    the stub only calls us when it has no valid session, so log in directly.
+    It logs in straight away on the session manager named in the service content:
+    no property read first (pyvmomi's own login method reads currentSession, one
+    more round trip, and some servers refuse that read without a session).
     """
     def login(soap_stub):
-        service_instance = vim.ServiceInstance('ServiceInstance', soap_stub)
-        service_instance.content.sessionManager.Login(username, password)
+        vim.SessionManager(session_manager_moid, soap_stub).Login(username, password)
     return login
+
+
+def _bind_to(data_object, stub):
+    """The same data object with its managed object references bound to ``stub``."""
+    for prop in data_object._GetPropertyList():  # pylint: disable=protected-access
+        value = getattr(data_object, prop.name)
+        if isinstance(value, ManagedObject):
+            setattr(data_object, prop.name, type(value)(value._moId, stub))  # pylint: disable=protected-access
+    return data_object
 
 
 class ViSession(object):
@@ -121,11 +130,15 @@ class ViSession(object):
                 host=params.hostname, port=port, sslContext=ssl_context_for(params),
                 httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
                 httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
+            # The service content needs no session; read it once, before logging in.
+            content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
             self._stub = VimSessionOrientedStub(
-                soap_stub, _login_method(params.username, params.password), retryDelay=0.5, retryCount=3)
+                soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
+                retryDelay=0.5, retryCount=3)
             self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
-            # The session stub logs in before its first call, so login errors surface here.
-            self.content = self.service_instance.RetrieveContent()
+            self.content = _bind_to(content, self._stub)
+            # Log in now so that login errors surface here, not at the first real call.
+            self._stub._CallLoginMethod()  # pylint: disable=protected-access
         except ssl.SSLCertVerificationError as exc:
             raise SessionError(
                 'TLS certificate verification failed for %s: %s. Give the CA with ca_file, '
