@@ -175,7 +175,13 @@ func isModeledKey(key string) bool {
 // vmxGuestOS maps a vSphere guestId to the .vmx guestOS value:
 // otherGuest64 -> other-64, rhel7_64Guest -> rhel7-64, winXPProGuest -> winxppro.
 func vmxGuestOS(guestID string) string {
-	id := strings.TrimSuffix(guestID, "Guest")
+	// A few ids put the 64 after "Guest" (otherGuest64).
+	id := guestID
+	if strings.HasSuffix(id, "Guest64") {
+		id = strings.TrimSuffix(id, "Guest64") + "64"
+	} else {
+		id = strings.TrimSuffix(id, "Guest")
+	}
 	id = strings.ToLower(id)
 	switch {
 	case strings.HasSuffix(id, "_64"):
