@@ -564,6 +564,19 @@ def _check_ports(devices, kind, count):
         seen.add(device.port)
 
 
+def _format_port_device_or_file(ctx, prefix, what, port):
+    """The host-device and file backings serial and parallel ports share; False for other types."""
+    if port.type == "dev":
+        ctx.add(prefix + ".fileType", "device")
+        ctx.add(prefix + ".fileName", port.path)
+    elif port.type == "file":
+        ctx.add(prefix + ".fileType", "file")
+        ctx.add(prefix + ".fileName", ctx.file_name(port.path, what))
+    else:
+        return False
+    return True
+
+
 def _format_serials(ctx):
     serials = ctx.domain.serials
     _check_ports(serials, "serial", vmx_common.SERIAL_PORT_COUNT)
@@ -571,25 +584,20 @@ def _format_serials(ctx):
         prefix = "serial%d" % serial.port
         what = "<serial> port %d" % serial.port
         ctx.add(prefix + ".present", "true")
-        if serial.type == "dev":
-            ctx.add(prefix + ".fileType", "device")
-            ctx.add(prefix + ".fileName", serial.path)
-        elif serial.type == "file":
-            ctx.add(prefix + ".fileType", "file")
-            ctx.add(prefix + ".fileName", ctx.file_name(serial.path, what))
-        elif serial.type == "pipe":
-            ctx.add(prefix + ".fileType", "pipe")
-            # The VI client's defaults: the VM is the client end, without lossless receive.
-            ctx.add(prefix + ".pipe.endPoint", "client")
-            ctx.add(prefix + ".tryNoRxLoss", "false")
-            ctx.add(prefix + ".fileName", serial.path)
-        elif serial.type == "tcp":
-            scheme = {"raw": "tcp", "telnet": "telnet", "telnets": "telnets", "tls": "ssl"}[serial.protocol]
-            ctx.add(prefix + ".fileType", "network")
-            ctx.add(prefix + ".fileName", "%s://%s:%s" % (scheme, serial.host, serial.service))
-            ctx.add(prefix + ".network.endPoint", "server" if serial.listen else "client")
-        else:
-            raise DomainXmlError("%s has type '%s'; VMware guests take dev, file, pipe or tcp" % (what, serial.type))
+        if not _format_port_device_or_file(ctx, prefix, what, serial):
+            if serial.type == "pipe":
+                ctx.add(prefix + ".fileType", "pipe")
+                # The VI client's defaults: the VM is the client end, without lossless receive.
+                ctx.add(prefix + ".pipe.endPoint", "client")
+                ctx.add(prefix + ".tryNoRxLoss", "false")
+                ctx.add(prefix + ".fileName", serial.path)
+            elif serial.type == "tcp":
+                scheme = {"raw": "tcp", "telnet": "telnet", "telnets": "telnets", "tls": "ssl"}[serial.protocol]
+                ctx.add(prefix + ".fileType", "network")
+                ctx.add(prefix + ".fileName", "%s://%s:%s" % (scheme, serial.host, serial.service))
+                ctx.add(prefix + ".network.endPoint", "server" if serial.listen else "client")
+            else:
+                raise DomainXmlError("%s has type '%s'; VMware guests take dev, file, pipe or tcp" % (what, serial.type))
         ctx.add(prefix + ".yieldOnMsrRead", "true")
 
 
@@ -600,13 +608,7 @@ def _format_parallels(ctx):
         prefix = "parallel%d" % parallel.port
         what = "<parallel> port %d" % parallel.port
         ctx.add(prefix + ".present", "true")
-        if parallel.type == "dev":
-            ctx.add(prefix + ".fileType", "device")
-            ctx.add(prefix + ".fileName", parallel.path)
-        elif parallel.type == "file":
-            ctx.add(prefix + ".fileType", "file")
-            ctx.add(prefix + ".fileName", ctx.file_name(parallel.path, what))
-        else:
+        if not _format_port_device_or_file(ctx, prefix, what, parallel):
             raise DomainXmlError("%s has type '%s'; VMware guests take dev or file" % (what, parallel.type))
 
 
