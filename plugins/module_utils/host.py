@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - reported when capabilities are built
     HAS_LXML = False
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.properties import ancestor
 
 HOST_PROPERTIES = [
     'name', 'parent',
@@ -121,27 +122,14 @@ def describe_hosts(session):
     })
     by_moid = {item['_moid']: item for item in items}
 
-    def ancestor(item, wanted_types):
-        seen = 0
-        parent = item.get('parent')
-        while parent is not None and seen < 64:
-            found = by_moid.get(parent._moId)
-            if found is None:
-                return None
-            if found['_type'] in wanted_types:
-                return found
-            parent = found.get('parent')
-            seen += 1
-        return None
-
     hosts = []
     for item in items:
         if item['_type'] != 'HostSystem':
             continue
         info = node_info(item)
         product = item.get('summary.config.product')
-        compute = ancestor(item, ('ComputeResource', 'ClusterComputeResource'))
-        datacenter = ancestor(item, ('Datacenter',))
+        compute = ancestor(by_moid, item, ('ComputeResource', 'ClusterComputeResource'))
+        datacenter = ancestor(by_moid, item, ('Datacenter',))
         hosts.append(dict(
             name=item.get('name'),
             moid=item['_moid'],

@@ -28,6 +28,7 @@ except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 rai
     HAS_PYVMOMI = False
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.properties import ancestor
 from ansible_collections.virt.esx.plugins.module_utils.network_xml import (
     bandwidth_to_shaping, format_interface_xml, format_network_xml, netmask_prefix, network_uuid,
     shaping_to_bandwidth, switch_key)
@@ -60,23 +61,12 @@ def read_hosts(session):
     })
     by_moid = {item['_moid']: item for item in items}
 
-    def ancestor(item, wanted_types):
-        parent = item.get('parent')
-        for _depth in range(64):
-            found = by_moid.get(getattr(parent, '_moId', None))
-            if found is None:
-                return None
-            if found['_type'] in wanted_types:
-                return found
-            parent = found.get('parent')
-        return None
-
     hosts = []
     for item in items:
         if item['_type'] != 'HostSystem':
             continue
-        compute = ancestor(item, ('ComputeResource', 'ClusterComputeResource'))
-        datacenter = ancestor(item, ('Datacenter',))
+        compute = ancestor(by_moid, item, ('ComputeResource', 'ClusterComputeResource'))
+        datacenter = ancestor(by_moid, item, ('Datacenter',))
         # Only plain networks are port groups of standard switches (not DV port groups, opaque networks).
         vm_networks = set()
         for ref in item.get('network') or ():

@@ -160,6 +160,24 @@ def retrieve_one(content, obj, paths):
     return found[0]
 
 
+# Deeper than any real inventory; stops a walk on a corrupt parent loop.
+_MAX_INVENTORY_DEPTH = 256
+
+
+def ancestor(by_moid, item, wanted_types):
+    """The nearest ancestor of ``item`` whose type is in ``wanted_types``, or None.
+
+    ``by_moid`` maps moids to dicts of retrieve() that read 'parent'.
+    """
+    for _depth in range(_MAX_INVENTORY_DEPTH):
+        item = by_moid.get(getattr(item.get('parent'), '_moId', None))
+        if item is None:
+            return None
+        if item['_type'] in wanted_types:
+            return item
+    return None
+
+
 def inventory_paths(items):
     """Map each moid to its inventory path ('/dc1/vm/folder/web01').
 

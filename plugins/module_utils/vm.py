@@ -29,7 +29,7 @@ from ansible_collections.virt.esx.plugins.module_utils.domain import default_vir
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.escaping import (
     escape_datastore_item, escape_vm_name, parse_datastore_path, unescape_vm_name)
-from ansible_collections.virt.esx.plugins.module_utils.properties import retrieve_one
+from ansible_collections.virt.esx.plugins.module_utils.properties import ancestor as find_ancestor, retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.session import fault_message
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.tasks import handle_pending_question, run_vm_task, wait_for_task
@@ -69,14 +69,7 @@ class Inventory(object):
         return [item for item in self.items if item['_type'] in types]
 
     def ancestor(self, item, types):
-        seen = 0
-        while item is not None and seen < 256:
-            parent = getattr(item.get('parent'), '_moId', None)
-            item = self.by_moid.get(parent)
-            if item is not None and item['_type'] in types:
-                return item
-            seen += 1
-        return None
+        return find_ancestor(self.by_moid, item, types)
 
     def datacenter(self, name=None):
         datacenters = self.of_type('Datacenter')

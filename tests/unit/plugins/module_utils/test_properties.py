@@ -128,3 +128,22 @@ def test_inventory_paths_are_computed_locally():
     assert paths['vm-5'] == '/DC1/vm/web%2fapp/web01'
     assert paths['datacenter-2'] == '/DC1'
     assert paths['group-d1'] == ''
+
+
+def test_ancestor_finds_the_nearest_of_the_wanted_types():
+    datacenter = vim.Datacenter('datacenter-2')
+    cluster = vim.ClusterComputeResource('domain-c7')
+    by_moid = {
+        'datacenter-2': {'_moid': 'datacenter-2', '_type': 'Datacenter', 'parent': vim.Folder('group-d1')},
+        'group-h4': {'_moid': 'group-h4', '_type': 'Folder', 'parent': datacenter},
+        'domain-c7': {'_moid': 'domain-c7', '_type': 'ClusterComputeResource', 'parent': vim.Folder('group-h4')},
+    }
+    host = {'_moid': 'host-9', '_type': 'HostSystem', 'parent': cluster}
+    assert properties.ancestor(by_moid, host, ('ComputeResource', 'ClusterComputeResource'))['_moid'] == 'domain-c7'
+    assert properties.ancestor(by_moid, host, ('Datacenter',))['_moid'] == 'datacenter-2'
+    assert properties.ancestor(by_moid, host, ('ResourcePool',)) is None
+
+
+def test_ancestor_stops_on_a_parent_loop():
+    loop = {'_moid': 'group-1', '_type': 'Folder', 'parent': vim.Folder('group-1')}
+    assert properties.ancestor({'group-1': loop}, loop, ('Datacenter',)) is None
