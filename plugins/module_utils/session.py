@@ -23,9 +23,9 @@ import socket
 import ssl
 
 try:
-    from pyVim.connect import SmartStubAdapter, VimSessionOrientedStub
-    from pyVmomi import vim, vmodl
-    from pyVmomi.VmomiSupport import ManagedObject
+    from pyVim.connect import VimSessionOrientedStub
+    from pyVmomi import SoapStubAdapter, vim, vmodl
+    from pyVmomi.VmomiSupport import GetServiceVersions, ManagedObject, versionIdMap
     HAS_PYVMOMI = True
     PYVMOMI_IMPORT_ERROR = None
 except Exception as import_error:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
@@ -45,6 +45,13 @@ PRODUCT_KINDS = {
     ('VirtualCenter', 'vpx'): 'vpx',
 }
 KIND_NAMES = {'esx': 'an ESX host', 'gsx': 'a VMware GSX/Server host', 'vpx': 'a vCenter server'}
+
+# The API version of the first call, RetrieveServiceContent: vSphere 5.5, which
+# every server this collection supports accepts.  The service content's
+# about.apiVersion then names the version for the rest of the session, the way
+# libvirt reads it; pyvmomi's own way is one more HTTP request (and TLS
+# handshake) for /sdk/vimServiceVersions.xml before the first call.
+BASELINE_API_VERSION = 'vim.version.version9'
 
 
 def require_pyvmomi():
@@ -66,6 +73,27 @@ def parse_version(version):
     while len(numbers) < 3:
         numbers.append(0)
     return tuple(numbers)
+
+
+def _api_version_key(version_id):
+    """'8.0.3.0' -> (8, 0, 3, 0); None for ids that are not dotted numbers ('2.5u2server')."""
+    parts = (version_id or '').split('.')
+    if not all(part.isdigit() for part in parts):
+        return None
+    numbers = [int(part) for part in parts]
+    return tuple(numbers + [0] * (4 - len(numbers)))
+
+
+def api_version_for(server_api_version):
+    """pyvmomi's newest vim25 version that is not newer than the server's about.apiVersion."""
+    server = _api_version_key(server_api_version)
+    if server is None:
+        return BASELINE_API_VERSION
+    for version in GetServiceVersions('vim25'):  # newest first
+        key = _api_version_key(versionIdMap.get(version))
+        if key is not None and key <= server:
+            return version
+    return BASELINE_API_VERSION
 
 
 def ssl_context_for(params):
@@ -126,12 +154,13 @@ class ViSession(object):
                 raise SessionError("Proxy type '%s' is not supported by pyvmomi; use an http proxy" % params.proxy['type'])
             proxy_host, proxy_port = params.proxy['host'], params.proxy['port']
         try:
-            soap_stub = SmartStubAdapter(
-                host=params.hostname, port=port, sslContext=ssl_context_for(params),
+            soap_stub = SoapStubAdapter(
+                host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
                 httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
                 httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
             # The service content needs no session; read it once, before logging in.
             content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
+            soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
             self._stub = VimSessionOrientedStub(
                 soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
                 retryDelay=0.5, retryCount=3)
@@ -153,10 +182,13 @@ class ViSession(object):
             raise SessionError('Login to %s failed: %s' % (where, fault_message(exc)))
         except socket.timeout:
             raise SessionError('Timed out after %ss connecting to %s' % (params.timeout, where))
-        except (OSError, http.client.HTTPException) as exc:
+        except OSError as exc:
             raise SessionError('Cannot reach %s: %s' % (where, exc))
+        except http.client.HTTPException as exc:
+            # pyvmomi raises it with the HTTP status of an answer that is not SOAP (404 Not Found, ...).
+            raise SessionError('Cannot talk to a VI server at %s: HTTP %s' % (where, exc))
         except Exception as exc:  # pylint: disable=broad-except
-            # pyvmomi raises a bare Exception when the version probe finds no VI server.
+            # An answer that is not a vSphere SOAP envelope.
             raise SessionError('Cannot talk to a VI server at %s: %s' % (where, exc))
         self.product = self._detect_product()
         self._check_scheme()
