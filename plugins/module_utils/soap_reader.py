@@ -23,6 +23,8 @@ objects as dicts (their ``xsi:type`` under ``'_type'``).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from xml.sax.saxutils import escape
 
 try:
@@ -54,9 +56,13 @@ _ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?>'
              ' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
              '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
 
+def _bool_of(text):
+    return text == 'true'
+
+
 _XSD_CONVERTERS = {
     'string': str, 'int': int, 'long': int, 'short': int, 'byte': int,
-    'float': float, 'double': float, 'boolean': lambda text: text == 'true',
+    'float': float, 'double': float, 'boolean': _bool_of,
 }
 
 
@@ -144,6 +150,17 @@ def cancel_request(token, collector='propertyCollector'):
 
 
 # -- values -----------------------------------------------------------------------
+#
+# An answer repeats the same few value types for every object, so every decision
+# about a type (how to convert an xsi:type, what a data object's field holds) is
+# made once and kept in the type table; the per-value work is a dict lookup.
+
+_PROPSET_TAG = '{urn:vim25}propSet'
+_NAME_TAG = '{urn:vim25}name'
+_VAL_TAG = '{urn:vim25}val'
+_OBJ_TAG = '{urn:vim25}obj'
+_MISSING_TAG = '{urn:vim25}missingSet'
+
 
 def _local(tag):
     return tag[_VIM_PREFIX_LEN:] if tag.startswith('{urn:vim25}') else tag.rsplit('}', 1)[-1]
@@ -153,11 +170,32 @@ def _strip_prefix(qname):
     return qname.rsplit(':', 1)[-1] if qname else qname
 
 
+def _text_of(element):
+    """Strings and managed object references: the text (None when empty)."""
+    return element.text
+
+
+def _texts_of(element):
+    """Arrays of strings or of references: their items' texts."""
+    return [item.text for item in element]
+
+
+def _scalar_reader(converter):
+    return lambda element: _convert_text(converter, element.text)
+
+
 class _TypeTable(object):
-    """Field types of vSphere data objects, from pyvmomi's tables when present."""
+    """What vSphere's types hold, from pyvmomi's tables when present, and how to convert them."""
 
     def __init__(self):
         self._fields = {}
+        self._data_types = {}
+        # raw xsi:type attribute ('xsd:string', 'ArrayOfString', ...) -> converter of the element
+        self.handlers = {}
+        # (data object type, child tag) -> (field name, declared type, converter of a scalar field)
+        self.members = {}
+        # managed object type -> property path -> converter of its <val>, or None to go by xsi:type
+        self.plans = {}
 
     def field(self, type_name, field_name):
         key = (type_name, field_name)
@@ -176,9 +214,91 @@ class _TypeTable(object):
         self._fields[key] = declared
         return declared
 
+    def member(self, type_name, tag):
+        key = (type_name, tag)
+        found = self.members.get(key)
+        if found is None:
+            name = _local(tag)
+            declared = self.field(type_name, name)
+            scalar = declared[1] if declared is not None and declared[0] == 'scalar' else None
+            found = self.members[key] = (name, declared, scalar)
+        return found
+
+    def plan(self, obj_type, path):
+        """How to read the <val> of a property path of a managed object type.
+
+        Where the schema fixes the value's type (strings and enums, numbers,
+        booleans, references and arrays of references or strings), the
+        converter does not read xsi:type: reading that namespaced attribute is
+        the costliest step for such a value.  Data objects, which may come as
+        any subtype, and anything unknown go by xsi:type (None).
+        """
+        declared = ('data', obj_type)
+        for field_name in path.split('.'):
+            declared = self.field(declared[1], field_name) if declared[0] == 'data' else None
+            if declared is None:
+                break
+        plan = None
+        if declared is not None:
+            kind, detail = declared
+            if kind == 'moref' or (kind == 'scalar' and detail is str):
+                plan = _text_of
+            elif kind == 'scalar':
+                plan = _scalar_reader(detail)
+            elif kind == 'list' and (detail[0] == 'moref' or detail == ('scalar', str)):
+                plan = _texts_of
+        self.plans.setdefault(obj_type, {})[path] = plan
+        return plan
+
+    def is_data_type(self, type_name):
+        known = self._data_types.get(type_name)
+        if known is not None:
+            return known
+        found = False
+        if VmomiSupport is not None:
+            try:
+                found = issubclass(VmomiSupport.GetWsdlType(VIM_NS, type_name), VmomiSupport.DataObject)
+            except Exception:  # pylint: disable=broad-except
+                found = False
+        self._data_types[type_name] = found
+        return found
+
+    def declared(self, type_name):
+        if type_name in _XSD_CONVERTERS:
+            return ('scalar', _XSD_CONVERTERS[type_name])
+        if type_name == 'ManagedObjectReference':
+            return ('moref', None)
+        return ('data', type_name) if self.is_data_type(type_name) else None
+
+    def handler(self, raw_type):
+        handler = self.handlers.get(raw_type)
+        if handler is None:
+            handler = self.handlers[raw_type] = self._new_handler(_strip_prefix(raw_type))
+        return handler
+
+    def _new_handler(self, xsi_type):
+        if xsi_type in ('string', 'ManagedObjectReference'):
+            return _text_of
+        if xsi_type in ('ArrayOfString', 'ArrayOfManagedObjectReference'):
+            return _texts_of
+        if xsi_type.startswith('ArrayOf'):
+            item_declared = self.declared(xsi_type[7:])
+            return lambda element: [convert_value(child, item_declared) for child in element]
+        converter = _XSD_CONVERTERS.get(xsi_type)
+        if converter is not None:
+            return _scalar_reader(converter)
+        if self.is_data_type(xsi_type):
+            return lambda element: _data_object(element, xsi_type)
+        # An enum (its text) or a type unknown to the tables (its shape decides).
+        return lambda element: _data_object(element, xsi_type) if len(element) else (element.text or '')
+
 
 def _describe(pytype):
-    """('list', item) | ('moref', None) | ('data', wsdl name) | ('scalar', converter)."""
+    """('list', item) | ('moref', None) | ('data', wsdl name) | ('scalar', converter) | ('any', str).
+
+    'scalar' fields hold what the schema says; 'any' (xsd:anyType) fields say
+    their type with xsi:type, read as a string when they do not.
+    """
     if issubclass(pytype, list):
         return ('list', _describe(pytype.Item))
     if issubclass(pytype, VmomiSupport.ManagedObject):
@@ -186,83 +306,37 @@ def _describe(pytype):
     if issubclass(pytype, VmomiSupport.DataObject):
         return ('data', pytype._wsdlName)
     if issubclass(pytype, bool):
-        return ('scalar', lambda text: text == 'true')
+        return ('scalar', _bool_of)
     if issubclass(pytype, int):
         return ('scalar', int)
     if issubclass(pytype, float):
         return ('scalar', float)
+    if pytype is object:
+        return ('any', str)
     return ('scalar', str)
 
 
 _TYPES = _TypeTable()
 
 
-# How to convert an element, by its raw xsi:type attribute ('xsd:string', 'ArrayOfString', ...):
-# decided once per type, as the same few types repeat for every object of an answer.
-_HANDLERS = {}
-
-
-def _handler_for(xsi_type):
-    if xsi_type.startswith('ArrayOf'):
-        item_declared = _declared_for(xsi_type[7:])
-        return lambda element: [convert_value(child, item_declared) for child in element]
-    if xsi_type == 'ManagedObjectReference':
-        return lambda element: element.text
-    converter = _XSD_CONVERTERS.get(xsi_type)
-    if converter is not None:
-        return lambda element: _convert_text(converter, element.text)
-    if _is_data_type(xsi_type):
-        return lambda element: _data_object(element, xsi_type)
-    # An enum (its text) or a type unknown to the tables (its shape decides).
-    return lambda element: _data_object(element, xsi_type) if len(element) else (element.text or '')
-
-
 def convert_value(element, declared=None):
     """A ``<val>`` (or nested) element as plain Python values."""
     raw_type = element.get(XSI_TYPE)
     if raw_type:
-        handler = _HANDLERS.get(raw_type)
-        if handler is None:
-            handler = _HANDLERS[raw_type] = _handler_for(_strip_prefix(raw_type))
-        return handler(element)
+        return _TYPES.handler(raw_type)(element)
     if declared is not None:
         kind, detail = declared
         if kind == 'moref':
             return element.text
         if kind == 'data':
             return _data_object(element, detail)
-        if kind == 'scalar':
+        if kind in ('scalar', 'any'):
             return _convert_text(detail, element.text)
     if element.get('type') is not None and len(element) == 0:
         return element.text  # a managed object reference
     if len(element) == 0:
         return element.text or ''
     return _data_object(element, None)
-
-
-def _declared_for(type_name):
-    if type_name in _XSD_CONVERTERS:
-        return ('scalar', _XSD_CONVERTERS[type_name])
-    if type_name == 'ManagedObjectReference':
-        return ('moref', None)
-    return ('data', type_name) if _is_data_type(type_name) else None
-
-
-_DATA_TYPES = {}
-
-
-def _is_data_type(type_name):
-    known = _DATA_TYPES.get(type_name)
-    if known is not None:
-        return known
-    found = False
-    if VmomiSupport is not None:
-        try:
-            found = issubclass(VmomiSupport.GetWsdlType(VIM_NS, type_name), VmomiSupport.DataObject)
-        except Exception:  # pylint: disable=broad-except
-            found = False
-    _DATA_TYPES[type_name] = found
-    return found
 
 
 def _convert_text(converter, text):
@@ -276,13 +350,21 @@ def _convert_text(converter, text):
 
 def _data_object(element, type_name):
     result = {'_type': type_name} if type_name else {}
+    members = _TYPES.members
     for child in element:
-        name = _local(child.tag)
-        declared = _TYPES.field(type_name, name)
-        if declared is not None and declared[0] == 'list':
+        member = members.get((type_name, child.tag))
+        if member is None:
+            member = _TYPES.member(type_name, child.tag)
+        name, declared, scalar = member
+        if scalar is not None:
+            # A string, number or boolean field: the schema fixes its type, no xsi:type to read.
+            text = child.text
+            value = text if text is None or scalar is str else _convert_text(scalar, text)
+        elif declared is not None and declared[0] == 'list':
             result.setdefault(name, []).append(convert_value(child, declared[1]))
             continue
-        value = convert_value(child, declared)
+        else:
+            value = convert_value(child, declared)
         if name in result:
             # Without type tables a repeated field is the only sign of an array.
             previous = result[name]
@@ -293,37 +375,78 @@ def _data_object(element, type_name):
 
 
 def _object_content(element):
+    """One ``<objects>`` (ObjectContent: obj, propSet*, missingSet*) as a RetrievedObject.
+
+    A DynamicProperty is the sequence <name><val> in vSphere's schema, so the two
+    children of a propSet are taken by position, and a value whose type the
+    schema fixes is read without looking at xsi:type (see _TypeTable.plan):
+    checking tags and types would cost as much as the rest of the work on a value.
+    """
+    children = len(element)
+    first = element[0] if children else None
+    if first is None or first.tag != _OBJ_TAG:
+        return _object_content_by_tags(element)
+    obj_type = first.get('type')
+    props = {}
+    plans = _TYPES.plans.get(obj_type) or {}
+    for child in element.iterchildren(_PROPSET_TAG):
+        children -= 1
+        try:
+            val = child[1]
+        except IndexError:
+            # A property without a value.
+            if len(child):
+                props[child[0].text] = None
+            continue
+        name = child[0].text
+        try:
+            plan = plans[name]
+        except KeyError:
+            plan = _TYPES.plan(obj_type, name)
+        if plan is _text_of:
+            props[name] = val.text
+        elif plan is not None:
+            props[name] = plan(val)
+        else:
+            props[name] = convert_value(val)
+    # Anything but obj and the propSets: missingSets, rare enough to look for only when there is something.
+    missing = _missing_paths(element) if children > 1 else {}
+    return RetrievedObject(obj_type, first.text, props, missing)
+
+
+def _object_content_by_tags(element):
+    """An ObjectContent in another order than the schema's, read by tags."""
     obj_type = moid = None
     props = {}
-    missing = {}
     for child in element:
-        tag = child.tag
-        if tag == '{urn:vim25}propSet':
-            # <name> then <val>, in the schema's order; anything else the slow way.
-            if len(child) == 2 and child[0].tag == '{urn:vim25}name' and child[1].tag == '{urn:vim25}val':
-                props[child[0].text] = convert_value(child[1])
-                continue
+        if child.tag == _OBJ_TAG:
+            obj_type = child.get('type')
+            moid = child.text
+        elif child.tag == _PROPSET_TAG:
             name = val = None
             for part in child:
-                if part.tag == '{urn:vim25}name':
+                if part.tag == _NAME_TAG:
                     name = part.text
-                elif part.tag == '{urn:vim25}val':
+                elif part.tag == _VAL_TAG:
                     val = part
             if name is not None:
                 props[name] = convert_value(val) if val is not None else None
-        elif tag == '{urn:vim25}obj':
-            obj_type = child.get('type')
-            moid = child.text
-        elif tag == '{urn:vim25}missingSet':
-            path = fault_type = None
-            for part in child:
-                if part.tag == '{urn:vim25}path':
-                    path = part.text
-                elif part.tag == '{urn:vim25}fault':
-                    fault_type = _fault_type(part)
-            if path is not None:
-                missing[path] = fault_type or 'unknown'
-    return RetrievedObject(obj_type, moid, props, missing)
+    return RetrievedObject(obj_type, moid, props, _missing_paths(element))
+
+
+def _missing_paths(element):
+    """The missingSets of an ObjectContent: path -> fault type."""
+    missing = {}
+    for child in element.iterchildren(_MISSING_TAG):
+        path = fault_type = None
+        for part in child:
+            if part.tag == '{urn:vim25}path':
+                path = part.text
+            elif part.tag == '{urn:vim25}fault':
+                fault_type = _fault_type(part)
+        if path is not None:
+            missing[path] = fault_type or 'unknown'
+    return missing
 
 
 def _fault_type(fault_element):
@@ -376,6 +499,24 @@ def parse_retrieve_response(stream, on_object=None):
     except etree.XMLSyntaxError as exc:
         raise SessionError('The server sent an answer that is not valid XML: %s' % exc)
     return objects, token
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Cyclic garbage collection off while bulk values are built.
+
+    The values hold no reference cycles, and building hundreds of thousands of
+    dicts and lists would make the collector walk every live object again and
+    again (in ansible-inventory: all of Ansible's too).  The caller's setting is
+    restored, so pauses nest.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # -- the transport --------------------------------------------------------------------
@@ -434,7 +575,8 @@ class SoapReader(object):
         for attempt in (1, 2):
             found = []
             try:
-                self._pages(properties_by_type, root_moid, root_type, found.append)
+                with gc_paused():
+                    self._pages(properties_by_type, root_moid, root_type, found.append)
             except SoapFault as exc:
                 if exc.fault_type != 'NotAuthenticated' or attempt == 2:
                     raise

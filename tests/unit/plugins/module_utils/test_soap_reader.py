@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 
@@ -83,6 +84,31 @@ def test_nested_data_objects_become_dicts_and_declared_arrays_lists():
     assert ide['deviceInfo'] == {'_type': 'Description', 'label': 'IDE 0', 'summary': 'IDE 0'}
 
 
+def test_values_whose_type_the_schema_fixes_are_read_without_xsi_type():
+    table = soap_reader._TypeTable()
+    assert table.plan('VirtualMachine', 'name') is soap_reader._text_of
+    assert table.plan('VirtualMachine', 'runtime.powerState') is soap_reader._text_of
+    assert table.plan('VirtualMachine', 'runtime.host') is soap_reader._text_of
+    assert table.plan('VirtualMachine', 'datastore') is soap_reader._texts_of
+    assert table.plan('Folder', 'parent') is soap_reader._text_of
+    untyped = lxml_etree.fromstring('<val xmlns="urn:vim25">4</val>')
+    assert table.plan('VirtualMachine', 'config.hardware.numCPU')(untyped) == 4
+    assert table.plan('VirtualMachine', 'config.template')(lxml_etree.fromstring('<val>true</val>')) is True
+    # Data objects may come as any subtype, and unknown paths are unknown: both go by xsi:type.
+    assert table.plan('VirtualMachine', 'guest.net') is None
+    assert table.plan('VirtualMachine', 'summary.quickStats') is None
+    assert table.plan('VirtualMachine', 'config.extraConfig["guestinfo.x"]') is None
+    assert table.plan('VirtualMachine', 'no.such.path') is None
+
+
+def test_without_type_tables_xsi_type_still_types_the_values(monkeypatch):
+    monkeypatch.setattr(soap_reader, 'VmomiSupport', None)
+    monkeypatch.setattr(soap_reader, '_TYPES', soap_reader._TypeTable())
+    props = by_moid(parse(fixture('retrieve_page1.xml'))[0])['vm-57'].props
+    assert props['config.hardware.numCPU'] == 1 and props['config.template'] is False
+    assert props['runtime.host'] == 'host-21' and props['network'] == ['dvportgroup-13']
+
+
 def test_escaped_text_comes_back_as_written():
     vm = by_moid(parse(fixture('retrieve_page2.xml'))[0])['vm-60']
     assert vm.props['config.annotation'] == 'first line\nsecond <b>&amp;'
@@ -130,8 +156,6 @@ def test_objects_stream_to_a_callback_without_being_kept():
 def test_without_type_tables_repeated_fields_are_lists(monkeypatch):
     monkeypatch.setattr(soap_reader, 'VmomiSupport', None)
     monkeypatch.setattr(soap_reader, '_TYPES', soap_reader._TypeTable())
-    monkeypatch.setattr(soap_reader, '_HANDLERS', {})
-    monkeypatch.setattr(soap_reader, '_DATA_TYPES', {})
     element = lxml_etree.fromstring(
         '<val xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Thing">'
         '<one>a</one><many>1</many><many>2</many><many>3</many></val>')
@@ -284,3 +308,36 @@ def test_reader_refuses_unexpected_http_status():
     with pytest.raises(SessionError, match='HTTP 503'):
         SoapReader(session).retrieve({'VirtualMachine': ['name']})
     assert session.soap_stub.connections[0].closed
+
+
+def test_gc_pauses_nest_and_restore_the_caller_s_setting():
+    assert gc.isenabled()
+    with soap_reader.gc_paused():
+        assert not gc.isenabled()
+        with soap_reader.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with soap_reader.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_an_object_content_in_another_order_is_read_by_tags():
+    answer = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+              b' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'
+              b'<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects>'
+              b'<propSet><name>name</name><val xsi:type="xsd:string">web1</val></propSet>'
+              b'<missingSet><path>guest.net</path><fault><fault xsi:type="NoPermission"></fault></fault></missingSet>'
+              b'<obj type="VirtualMachine">vm-7</obj>'
+              b'<propSet><name>config.hardware.numCPU</name><val xsi:type="xsd:int">2</val></propSet>'
+              b'</objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>')
+    (vm,), token = parse(answer)
+    assert token is None
+    assert (vm.type, vm.moid) == ('VirtualMachine', 'vm-7')
+    assert vm.props == {'name': 'web1', 'config.hardware.numCPU': 2}
+    assert vm.missing == {'guest.net': 'NoPermission'}
