@@ -138,7 +138,10 @@ options:
     elements: str
     default: []
   page_size:
-    description: Objects per page of the property retrieval.
+    description:
+      - VMs per page of the property retrieval (one round trip per page).
+      - The folders, hosts, clusters, datacenters, datastores and networks come in the same pages, so each
+        page also has room for one of them per ten VMs (vSphere's C(maxObjects) is O(page_size) plus a tenth).
     type: int
     default: 1000
 '''
@@ -247,15 +250,27 @@ class _Containers(object):
 
     def __init__(self):
         self.objects = {}
+        self.names = {}
         self._paths = {}
         self._datacenters = {}
+        self._hosts = {}
 
     def add(self, obj):
         self.objects[obj.moid] = obj
+        self.names[obj.moid] = obj.props.get('name')
 
-    def name(self, moid):
-        obj = self.objects.get(moid)
-        return obj.props.get('name') if obj is not None else None
+    def host(self, moid):
+        """(host name, cluster name) of a host's moid; (None, None) for an unknown host."""
+        found = self._hosts.get(moid)
+        if found is None:
+            host_obj = self.objects.get(moid) if moid else None
+            cluster = None
+            if host_obj is not None:
+                compute = self.objects.get(host_obj.props.get('parent'))
+                if compute is not None and compute.type == 'ClusterComputeResource':
+                    cluster = compute.props.get('name')
+            found = self._hosts[moid] = (host_obj.props.get('name') if host_obj is not None else None, cluster)
+        return found
 
     def path(self, moid):
         """Inventory path of a folder ('/DC0/vm/web'); the root folder is not part of it."""
@@ -302,15 +317,20 @@ class _Containers(object):
         return found
 
 
+def objects_per_page(vms_per_page):
+    """maxObjects for pages sized in VMs, with room for the containers that share them (one per ten VMs)."""
+    return vms_per_page + vms_per_page // 10
+
+
 def fetch_endpoint(session, extra_properties=(), page_size=1000, warn=None):
     """Read every VM of a logged-in ViSession and return host records (JSON-able dicts of esx_ variables)."""
-    from ansible_collections.virt.esx.plugins.module_utils.soap_reader import SoapReader
+    from ansible_collections.virt.esx.plugins.module_utils.soap_reader import SoapReader, gc_paused
 
     warn = warn or (lambda message: None)
     vm_paths = list(VM_PROPERTIES) + [path for path in extra_properties if path not in VM_PROPERTIES]
     wanted = dict(CONTAINER_PROPERTIES)
     wanted['VirtualMachine'] = vm_paths
-    reader = SoapReader(session, page_size=page_size)
+    reader = SoapReader(session, page_size=objects_per_page(page_size))
     objects = reader.retrieve(wanted)
 
     containers = _Containers()
@@ -329,17 +349,18 @@ def fetch_endpoint(session, extra_properties=(), page_size=1000, warn=None):
     endpoint = session.params.hostname
     records = []
     skipped = []
-    for vm in vms:
-        props = vm.props
-        name = props.get('name')
-        state = props.get('runtime.connectionState')
-        if not name or state in UNUSABLE_CONNECTION_STATES:
-            skipped.append('%s (%s)' % (name or vm.moid, 'gone during the query' if not name else state))
-            continue
-        host_moid = props.get('runtime.host')
-        if scope_host is not None and host_moid != scope_host:
-            continue
-        records.append(_record(vm, props, containers, endpoint, extra_properties))
+    with gc_paused():
+        for vm in vms:
+            props = vm.props
+            name = props.get('name')
+            state = props.get('runtime.connectionState')
+            if not name or state in UNUSABLE_CONNECTION_STATES:
+                skipped.append('%s (%s)' % (name or vm.moid, 'gone during the query' if not name else state))
+                continue
+            host_moid = props.get('runtime.host')
+            if scope_host is not None and host_moid != scope_host:
+                continue
+            records.append(_record(vm, props, containers, endpoint, extra_properties))
     if skipped:
         shown = ', '.join(sorted(skipped)[:10])
         more = ' and %d more' % (len(skipped) - 10) if len(skipped) > 10 else ''
@@ -348,13 +369,8 @@ def fetch_endpoint(session, extra_properties=(), page_size=1000, warn=None):
 
 
 def _record(vm, props, containers, endpoint, extra_properties):
-    host_moid = props.get('runtime.host')
-    host_obj = containers.objects.get(host_moid) if host_moid else None
-    cluster = None
-    if host_obj is not None:
-        compute = containers.objects.get(host_obj.props.get('parent'))
-        if compute is not None and compute.type == 'ClusterComputeResource':
-            cluster = compute.props.get('name')
+    host_name, cluster = containers.host(props.get('runtime.host'))
+    names = containers.names
     parent = props.get('parent')
     ips = _guest_ips(props)
     power = props.get('runtime.powerState')
@@ -370,14 +386,14 @@ def _record(vm, props, containers, endpoint, extra_properties):
         'esx_guest_full_name': props.get('config.guestFullName'),
         'esx_guest_family': props.get('guest.guestFamily'),
         'esx_vmx_path': props.get('config.files.vmPathName'),
-        'esx_datastores': [containers.name(moid) or moid for moid in props.get('datastore') or ()],
-        'esx_networks': [containers.name(moid) or moid for moid in props.get('network') or ()],
+        'esx_datastores': [names.get(moid) or moid for moid in props.get('datastore') or ()],
+        'esx_networks': [names.get(moid) or moid for moid in props.get('network') or ()],
         'esx_guest_ip': props.get('guest.ipAddress') or (ips[0] if ips else None),
         'esx_guest_ips': ips,
         'esx_guest_hostname': props.get('guest.hostName'),
         'esx_annotation': props.get('config.annotation') or '',
         'esx_template': bool(props.get('config.template')),
-        'esx_host': host_obj.props.get('name') if host_obj is not None else None,
+        'esx_host': host_name,
         'esx_cluster': cluster,
         'esx_datacenter': containers.datacenter(parent) if parent else None,
         'esx_folder': containers.path(parent) if parent else None,

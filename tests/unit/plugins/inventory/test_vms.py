@@ -33,11 +33,12 @@ class FakeResponse(io.BytesIO):
 
 
 class FakeConnection(object):
-    def __init__(self, answer):
+    def __init__(self, answer, sent):
         self.answer = answer
+        self.sent = sent
 
     def request(self, method, path, body, headers):
-        pass
+        self.sent.append(body)
 
     def getresponse(self):
         return FakeResponse(self.answer)
@@ -53,9 +54,10 @@ class FakeSoapStub(object):
 
     def __init__(self, answer):
         self.answer = answer
+        self.sent = []
 
     def GetConnection(self):  # pylint: disable=invalid-name  # pyvmomi's name
-        return FakeConnection(self.answer)
+        return FakeConnection(self.answer, self.sent)
 
     def ReturnConnection(self, conn):  # pylint: disable=invalid-name  # pyvmomi's name
         pass
@@ -125,6 +127,13 @@ def fetch(answer=None, **kwargs):
     records, round_trips = vms.fetch_endpoint(FakeSession(answer or fixture('inventory_vpx.xml'), **kwargs),
                                               warn=warnings.append, **{})
     return {record['esx_name']: record for record in records}, round_trips, warnings
+
+
+def test_pages_are_sized_in_vms_with_room_for_their_containers():
+    session = FakeSession(fixture('inventory_vpx.xml'))
+    vms.fetch_endpoint(session, page_size=1000)
+    assert b'<maxObjects>1100</maxObjects>' in session.soap_stub.sent[0]
+    assert [vms.objects_per_page(size) for size in (1, 2, 10, 250, 1000)] == [1, 2, 11, 275, 1100]
 
 
 # -- fetch ----------------------------------------------------------------------------------
