@@ -56,6 +56,7 @@ _ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?>'
              ' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
              '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
 
+
 def _bool_of(text):
     return text == 'true'
 
