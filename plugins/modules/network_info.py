@@ -41,13 +41,7 @@ options:
     type: str
 extends_documentation_fragment:
   - virt.esx.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
+  - virt.esx.attributes.info_module
 '''
 
 EXAMPLES = r'''

@@ -46,13 +46,7 @@ options:
     default: false
 extends_documentation_fragment:
   - virt.esx.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
+  - virt.esx.attributes.info_module
 notes:
   - A VM selected by O(name), O(uuid) or O(moid) that does not exist gives an empty RV(vms) and a null RV(vm),
     not an error.

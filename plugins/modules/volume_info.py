@@ -58,13 +58,7 @@ options:
     default: 3600
 extends_documentation_fragment:
   - virt.esx.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
+  - virt.esx.attributes.info_module
 '''
 
 EXAMPLES = r'''
