@@ -99,6 +99,15 @@ def read_ready(name, state_dir):
     return ready
 
 
+def datastore_dir(name, state_dir, datastore='LocalDS_0'):
+    """The local directory behind a datastore of a running simulator (tests place files beside it)."""
+    root = os.path.join(_paths(state_dir, name)['base'], 'data', 'datastores')
+    found = sorted(entry for entry in os.listdir(root) if entry.startswith('govcsim-') and ('-%s-' % datastore) in entry)
+    if len(found) != 1:
+        raise SystemExit('simulator %s: expected one directory for datastore %s in %s, found %s' % (name, datastore, root, found))
+    return os.path.join(root, found[0])
+
+
 def cloud_config(out, state_dir):
     vcenter = read_ready('vcenter', state_dir)
     esx = read_ready('esx', state_dir)
@@ -111,6 +120,7 @@ def cloud_config(out, state_dir):
             '%s_password: %s' % (prefix, ready['password']),
             '%s_ca_file: %s' % (prefix, ready['ca_file']),
             '%s_control_url: %s' % (prefix, ready['control_url']),
+            '%s_datastore_dir: %s' % (prefix, datastore_dir(ready['name'], state_dir)),
         ]
     lines.append('vmware_validate_certs: false')
     with open(out, 'w') as handle:

@@ -24,8 +24,15 @@ session log in again once and the request is repeated.
 
 Errors are ``DatastoreError`` (``DatastoreFileNotFound`` for a missing file or
 datastore), with the HTTP status in ``.status``; messages never contain the
-cookie.  Paths are sent as given: the caller escapes datastore item names
-(``escaping.escape_datastore_item``) when it makes up new file names.
+cookie.  The caller escapes datastore item names (``escaping.escape_datastore_item``)
+when it makes up new file names.
+
+Every path this module sends, over ``/folder`` or to the FileManager, the
+VirtualDiskManager, a datastore browser or RegisterVM (``DatastoreCalls``), must be an
+``escaping.CheckedDatastorePath``: a plain string is a ``TypeError``, so no path reaches
+vSphere without the check that it stays inside its datastore. ``wire(path)`` gives the
+text of a checked path for the places that put one into a spec (a disk's ``fileName``).
+A unit test keeps the manager calls in this module.
 """
 
 from __future__ import annotations
@@ -37,8 +44,8 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 from ansible_collections.virt.esx.plugins.module_utils import properties
-from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreError, EscapingError
-from ansible_collections.virt.esx.plugins.module_utils.escaping import parse_datastore_path
+from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreError
+from ansible_collections.virt.esx.plugins.module_utils.escaping import CheckedDatastorePath
 from ansible_collections.virt.esx.plugins.module_utils.session import ssl_context_for
 
 SESSION_COOKIE_NAME = 'vmware_soap_session'
@@ -147,13 +154,8 @@ class DatastoreFiles(object):
         return found[0]
 
     def _target(self, ds_path):
-        try:
-            parsed = parse_datastore_path(ds_path)
-        except EscapingError as exc:
-            raise DatastoreError(str(exc))
-        if not parsed.directory_and_file:
-            raise DatastoreError("'%s' names a datastore, not a file in it" % ds_path)
-        return folder_url_path(parsed.datastore, parsed.directory_and_file, self.datacenter_of(parsed.datastore))
+        path = _checked(ds_path, 'a /folder request')
+        return folder_url_path(path.datastore, path.relative, self.datacenter_of(path.datastore))
 
     # -- HTTP ----------------------------------------------------------------------
 
@@ -224,11 +226,6 @@ class DatastoreFiles(object):
             self._fail('download', ds_path, status, data)
         return data
 
-    def download_text(self, ds_path, encoding='utf-8'):
-        """The file as text (undecodable bytes replaced); .vmx readers that honour
-        ``.encoding`` should decode download()'s bytes themselves."""
-        return self.download(ds_path).decode(encoding, 'replace')
-
     def upload(self, ds_path, data):
         """Create or replace the file (the server creates missing directories)."""
         if isinstance(data, str):
@@ -281,3 +278,68 @@ def exists(session, ds_path, datacenter_path=None):
 
 def delete(session, ds_path, datacenter_path=None):
     return DatastoreFiles(session, datacenter_path).delete(ds_path)
+
+
+# The vSphere calls that name datastore paths -------------------------------------------------------
+
+def _checked(path, what):
+    if not isinstance(path, CheckedDatastorePath):
+        raise TypeError('%s takes an escaping.CheckedDatastorePath, not %s: parse or build the path with it first'
+                        % (what, type(path).__name__))
+    return path
+
+
+def wire(path):
+    """The ``[datastore] path`` text of a checked path, for a spec field that vSphere reads as a path."""
+    return str(_checked(path, 'a datastore path in a spec'))
+
+
+class DatastoreCalls(object):
+    """FileManager, VirtualDiskManager, datastore browser and RegisterVM calls; every path a CheckedDatastorePath.
+
+    ``datacenter`` is the Datacenter managed object the paths are relative to (None on a host).
+    Task methods return the task; the caller waits for it.
+    """
+
+    def __init__(self, session, datacenter=None):
+        self.content = session.content
+        self.datacenter = datacenter
+
+    def make_directory(self, path, parents=False):
+        self.content.fileManager.MakeDirectory(name=wire(path), datacenter=self.datacenter,
+                                               createParentDirectories=parents)
+
+    def delete_file(self, path):
+        return self.content.fileManager.DeleteDatastoreFile_Task(name=wire(path), datacenter=self.datacenter)
+
+    def create_disk(self, path, spec):
+        return self.content.virtualDiskManager.CreateVirtualDisk_Task(name=wire(path), datacenter=self.datacenter,
+                                                                      spec=spec)
+
+    def copy_disk(self, source, source_datacenter, dest, spec=None):
+        return self.content.virtualDiskManager.CopyVirtualDisk_Task(
+            sourceName=wire(source), sourceDatacenter=source_datacenter, destName=wire(dest),
+            destDatacenter=self.datacenter, destSpec=spec, force=False)
+
+    def extend_disk(self, path, capacity_kb, eager_zero=False):
+        return self.content.virtualDiskManager.ExtendVirtualDisk_Task(
+            name=wire(path), datacenter=self.datacenter, newCapacityKb=capacity_kb, eagerZero=eager_zero)
+
+    def zero_fill_disk(self, path):
+        return self.content.virtualDiskManager.ZeroFillVirtualDisk_Task(name=wire(path), datacenter=self.datacenter)
+
+    def delete_disk(self, path):
+        return self.content.virtualDiskManager.DeleteVirtualDisk_Task(name=wire(path), datacenter=self.datacenter)
+
+    def query_disk_uuid(self, path):
+        return self.content.virtualDiskManager.QueryVirtualDiskUuid(name=wire(path), datacenter=self.datacenter)
+
+    @staticmethod
+    def search(browser, path, spec, recursive=True):
+        if recursive:
+            return browser.SearchDatastoreSubFolders_Task(datastorePath=wire(path), searchSpec=spec)
+        return browser.SearchDatastore_Task(datastorePath=wire(path), searchSpec=spec)
+
+    @staticmethod
+    def register_vm(folder, vmx_path, name, pool, host=None):
+        return folder.RegisterVM_Task(path=wire(vmx_path), name=name, asTemplate=False, pool=pool, host=host)

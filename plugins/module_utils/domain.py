@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.escaping import parse_datastore_path
+from ansible_collections.virt.esx.plugins.module_utils.escaping import check_datastore_relative, parse_datastore_path
 
 __all__ = [
     "vmx_to_domain_xml", "domain_xml_to_vmx", "default_resolve_file", "default_format_file",
@@ -54,9 +54,7 @@ _VMFS_PREFIX = "/vmfs/volumes/"
 
 
 def _check_segments(path, original):
-    for segment in path.split("/"):
-        if segment in (".", ".."):
-            raise EscapingError("file name %r has a '%s' segment, which would leave its datastore folder" % (original, segment))
+    check_datastore_relative(path, option="file name", value=original)
 
 
 def _vmfs_to_datastore_path(name):

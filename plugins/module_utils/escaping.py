@@ -21,7 +21,12 @@ Datastore item names (file and folder names on a datastore):
     ``escape_base64_runs(text) -> str`` (VMware's ``+...-`` modified base64)
 Datastore paths ``[datastore] directory/file``:
     ``parse_datastore_path(text) -> DatastorePath(datastore, directory, directory_and_file)``
+    (libvirt's lenient reader: splits, checks nothing else)
     ``format_datastore_path(datastore, path) -> str``
+    ``CheckedDatastorePath``: the only form in which a path is *sent* to vSphere. Made by
+    ``CheckedDatastorePath.parse(text, option)`` or ``CheckedDatastorePath.of(datastore, relative,
+    option)``; refuses ``.``/``..`` and empty segments, control characters and absolute paths, with
+    a message naming the option and the value (``PathOutsideDatastore``).
 Other:
     ``parse_xsd_datetime(text) -> int`` seconds since the epoch
     ``windows1252_to_text(data: bytes) -> str``
@@ -41,7 +46,8 @@ __all__ = [
     "escape_hex", "unescape_hex", "escape_pipe", "unescape_pipe", "escape_percent", "unescape_percent",
     "escape_vm_name", "unescape_vm_name", "escape_display_name", "unescape_display_name",
     "escape_annotation", "unescape_annotation", "escape_base64_runs", "escape_datastore_item",
-    "DatastorePath", "parse_datastore_path", "format_datastore_path", "parse_xsd_datetime",
+    "DatastorePath", "parse_datastore_path", "format_datastore_path", "CheckedDatastorePath",
+    "PathOutsideDatastore", "check_datastore_relative", "parse_xsd_datetime",
     "windows1252_to_text",
 ]
 
@@ -214,6 +220,131 @@ def format_datastore_path(datastore: str, path: str = "") -> str:
     if not isinstance(datastore, str) or not datastore or "]" in datastore:
         raise EscapingError("invalid datastore name %r" % (datastore,))
     return "[%s] %s" % (datastore, path) if path else "[%s]" % datastore
+
+
+class PathOutsideDatastore(EscapingError):
+    """A datastore path that would leave its datastore folder, or could not be sent as one."""
+
+
+# A control character cannot be part of a file name a user meant; NUL would cut the path short.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refuse(option, value, why):
+    label = "%s " % option if option else ""
+    raise PathOutsideDatastore("%s%r %s" % (label, value, why))
+
+
+def check_datastore_relative(relative, option=None, value=None, allow_root=False):
+    """Check a path inside a datastore (``dir/file.vmdk``); returns it unchanged.
+
+    Refused: a leading ``/`` (absolute), empty segments (``a//b``, a trailing ``/``), ``.`` and
+    ``..`` segments (also between backslashes, which some file servers behind a datastore read as
+    separators), NUL and other control characters. ``allow_root`` accepts ``""`` (the datastore
+    itself, for a search).
+    """
+    shown = relative if value is None else value
+    if not isinstance(relative, str):
+        _refuse(option, shown, "is not a text path")
+    if relative == "":
+        if allow_root:
+            return relative
+        _refuse(option, shown, "names a datastore, not a file or folder in it")
+    if _CONTROL_RE.search(relative):
+        _refuse(option, shown, "contains a NUL or other control character")
+    if relative.startswith("/"):
+        _refuse(option, shown, "is an absolute path; a path inside the datastore is expected (like 'dir/file.vmdk')")
+    for segment in relative.split("/"):
+        if segment == "":
+            _refuse(option, shown, "has an empty path segment")
+        if any(piece in (".", "..") for piece in segment.split("\\")):
+            _refuse(option, shown, "has a '.' or '..' segment, which would leave its datastore folder")
+    return relative
+
+
+def _check_datastore_name(datastore, option, shown):
+    if not isinstance(datastore, str) or datastore == "":
+        _refuse(option, shown, "has an empty datastore name")
+    if "]" in datastore or "/" in datastore or datastore in (".", ".."):
+        _refuse(option, shown, "has an invalid datastore name %r" % (datastore,))
+    if _CONTROL_RE.search(datastore):
+        _refuse(option, shown, "contains a NUL or other control character")
+
+
+class CheckedDatastorePath(object):
+    """``[datastore] relative`` that stays inside its datastore: the one type the vSphere calls take.
+
+    Immutable; ``str(path)`` is the ``[datastore] relative`` text vSphere expects (``[datastore]``
+    for the datastore itself). Build it with ``parse`` or ``of``; ``child`` and ``parent`` derive
+    others without leaving the datastore.
+    """
+
+    __slots__ = ("datastore", "relative")
+
+    def __init__(self, datastore, relative, _checked=None):
+        if _checked is not _TOKEN:
+            raise TypeError("use CheckedDatastorePath.parse() or .of(): a datastore path must be checked")
+        object.__setattr__(self, "datastore", datastore)
+        object.__setattr__(self, "relative", relative)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("CheckedDatastorePath is immutable")
+
+    @classmethod
+    def of(cls, datastore, relative="", option=None, allow_root=False):
+        # The option named a datastore and a path in it apart: the message shows the part at fault as given.
+        _check_datastore_name(datastore, option, datastore)
+        check_datastore_relative(relative, option, relative, allow_root=allow_root)
+        return cls(datastore, relative, _TOKEN)
+
+    @classmethod
+    def parse(cls, text, option=None, allow_root=False):
+        """From ``[datastore] relative`` text (spaces after ``]`` skipped, as vSphere writes them)."""
+        if isinstance(text, CheckedDatastorePath):
+            return text
+        if not isinstance(text, str):
+            _refuse(option, text, "is not a datastore path")
+        if _CONTROL_RE.search(text):
+            _refuse(option, text, "contains a NUL or other control character")
+        if not text.startswith("[") or "]" not in text:
+            _refuse(option, text, "is not a datastore path like '[datastore] dir/file.vmdk'")
+        close = text.index("]")
+        datastore, relative = text[1:close], text[close + 1:].lstrip(" ")
+        _check_datastore_name(datastore, option, text)
+        check_datastore_relative(relative, option, text, allow_root=allow_root)
+        return cls(datastore, relative, _TOKEN)
+
+    @property
+    def folder(self):
+        """The relative folder ('' at the datastore's root)."""
+        return self.relative.rsplit("/", 1)[0] if "/" in self.relative else ""
+
+    @property
+    def file_name(self):
+        return self.relative.rsplit("/", 1)[-1]
+
+    def parent(self):
+        return CheckedDatastorePath(self.datastore, self.folder, _TOKEN)
+
+    def child(self, name, option=None):
+        """The path of ``name`` (one or more segments) below this one, checked."""
+        return CheckedDatastorePath.of(self.datastore, "%s/%s" % (self.relative, name) if self.relative else name,
+                                       option=option)
+
+    def __str__(self):
+        return format_datastore_path(self.datastore, self.relative)
+
+    def __repr__(self):
+        return "CheckedDatastorePath(%r)" % str(self)
+
+    def __eq__(self, other):
+        return isinstance(other, CheckedDatastorePath) and (self.datastore, self.relative) == (other.datastore, other.relative)
+
+    def __hash__(self):
+        return hash((self.datastore, self.relative))
+
+
+_TOKEN = object()
 
 
 # xsd:dateTime ----------------------------------------------------------------

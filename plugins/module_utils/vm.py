@@ -27,12 +27,13 @@ except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 rai
 from ansible_collections.virt.esx.plugins.module_utils import vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.domain import default_virtual_hw_version
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.datastore import DatastoreCalls, DatastoreFiles, wire
 from ansible_collections.virt.esx.plugins.module_utils.escaping import (
-    escape_datastore_item, escape_vm_name, parse_datastore_path, unescape_vm_name)
+    CheckedDatastorePath, escape_datastore_item, escape_vm_name, unescape_vm_name)
 from ansible_collections.virt.esx.plugins.module_utils.properties import ancestor as find_ancestor, retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.session import fault_message
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
-from ansible_collections.virt.esx.plugins.module_utils.tasks import handle_pending_question, run_vm_task, wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.vm_diff import describe_change, plan_changes
 
 POWER_STATE_NAMES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
@@ -218,8 +219,13 @@ def _unit(slot):
     return int(slot.split(':')[1])
 
 
+def _sent_path(text, option):
+    return wire(CheckedDatastorePath.parse(text, option=option))
+
+
 def _disk_device(slot, disk, controller_key, key, new_file):
-    backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(diskMode='persistent', fileName=disk['file'] or new_file)
+    file_name = _sent_path(disk['file'], 'disk %s file' % slot) if disk['file'] else wire(new_file)
+    backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(diskMode='persistent', fileName=file_name)
     device = vim.vm.device.VirtualDisk(key=key, controllerKey=controller_key, unitNumber=_unit(slot), backing=backing)
     if disk.get('size_kb') and not disk['file']:
         device.capacityInKB = disk['size_kb']
@@ -228,7 +234,7 @@ def _disk_device(slot, disk, controller_key, key, new_file):
 
 def _cdrom_backing(drive):
     if drive['kind'] == 'iso':
-        return vim.vm.device.VirtualCdrom.IsoBackingInfo(fileName=drive['file'])
+        return vim.vm.device.VirtualCdrom.IsoBackingInfo(fileName=_sent_path(drive['file'], 'cdrom iso'))
     if drive['kind'] == 'host':
         return vim.vm.device.VirtualCdrom.AtapiBackingInfo(deviceName=drive['file'] or '')
     return vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo(deviceName='', exclusive=False)
@@ -293,13 +299,14 @@ def _apply_scheduler(config_spec, scheduler):
 
 
 def _new_disk_file(vm_dir, base, slot, taken):
+    """A free disk file name in the VM's folder ``vm_dir`` (a CheckedDatastorePath)."""
     name = '%s.vmdk' % base
     counter = 1
-    while '%s/%s' % (vm_dir, name) in taken:
+    while str(vm_dir.child(name)) in taken:
         name = '%s_%d.vmdk' % (base, counter)
         counter += 1
-    path = '%s/%s' % (vm_dir, name)
-    taken.add(path)
+    path = vm_dir.child(name)
+    taken.add(str(path))
     return path
 
 
@@ -308,12 +315,12 @@ def _new_disk_file(vm_dir, base, slot, taken):
 def create_spec(desired, datastore, networks):
     """A ``vim.vm.ConfigSpec`` for CreateVM_Task equivalent to ``desired``."""
     directory = escape_datastore_item(desired['name'])
-    vm_dir = '[%s] %s' % (datastore, directory)
+    vm_dir = CheckedDatastorePath.of(datastore, directory, option='name')
     keys = _Keys()
     config = vim.vm.ConfigSpec(name=escape_vm_name(desired['name']), guestId=desired['guest_id'] or 'otherGuest64',
                                numCPUs=desired['vcpus'] or 1, memoryMB=desired['memory_mb'] or 1024,
                                annotation=desired['annotation'] or '',
-                               files=vim.vm.FileInfo(vmPathName='%s/%s.vmx' % (vm_dir, directory)))
+                               files=vim.vm.FileInfo(vmPathName=wire(vm_dir.child(directory + '.vmx'))))
     if desired.get('uuid'):
         config.uuid = desired['uuid']
     if desired.get('firmware'):
@@ -358,9 +365,9 @@ def reconfig_spec(current_config, plan, networks, vm_path):
     """A ``vim.vm.ConfigSpec`` that makes the changes of ``plan`` (see vm_diff)."""
     slots, controllers = specs.device_slots(list(current_config.hardware.device or []))
     controller_keys = dict((bus, device.key) for bus, device in controllers.items())
-    location = parse_datastore_path(vm_path)
-    vm_dir = '[%s] %s' % (location.datastore, location.directory)
-    base = location.directory_and_file.rsplit('/', 1)[-1]
+    vmx_path = CheckedDatastorePath.parse(vm_path, option="the VM's configuration file path")
+    vm_dir = vmx_path.parent()
+    base = vmx_path.file_name
     base = base[:-4] if base.endswith('.vmx') else base
     taken = set(disk['file'] for disk in specs.spec_from_config(current_config)['disks'].values() if disk['file'])
     keys = _Keys()
@@ -397,6 +404,8 @@ def reconfig_spec(current_config, plan, networks, vm_path):
                                     create_file=not wanted['file']))
             if action == 'grow':
                 device = slots[slot]
+                # The disk's own path goes back to the server with the edit: it must pass the same check.
+                CheckedDatastorePath.parse(device.backing.fileName, option='disk %s file' % slot)
                 device.capacityInKB = change.after
                 changes.append(vim.vm.device.VirtualDeviceSpec(operation='edit', device=device))
         elif field == 'cdrom':
@@ -439,6 +448,22 @@ def _later(vm, method):
     def start():
         return getattr(vm, method)()
     return start
+
+
+def check_definition(desired, creating):
+    """Refuse, before any call, names and file paths that would not land where the user means."""
+    name = desired.get('name')
+    if name is not None and name.strip() == '':
+        raise VmError('The VM name must not be empty')
+    if creating and name is not None and name != name.strip():
+        raise VmError("VM name %r begins or ends with white space: vSphere would name its folder and files without it, so "
+                      "another VM could collide with them; give the name without leading or trailing spaces" % name)
+    for slot, disk in sorted((desired.get('disks') or {}).items()):
+        if disk.get('file'):
+            CheckedDatastorePath.parse(disk['file'], option='disk %s file' % slot)
+    for slot, drive in sorted((desired.get('cdroms') or {}).items()):
+        if drive.get('kind') == 'iso' and drive.get('file'):
+            CheckedDatastorePath.parse(drive['file'], option='cdrom %s iso' % slot)
 
 
 def _controller_key(controller_keys, bus):
@@ -538,6 +563,8 @@ class VmRun(object):
 
     def run(self):
         params = self.params
+        if params.get('name') is not None and params['name'].strip() == '':
+            raise VmError('name must not be empty')
         if self.session.is_vcenter or params.get('datacenter'):
             self.datacenter = self.inventory.datacenter(params.get('datacenter'))
         folder = self.inventory.folder(self.datacenter, params.get('folder')) if self.datacenter and params.get('folder') else None
@@ -562,6 +589,7 @@ class VmRun(object):
             desired = self.desired_spec(creating=vm is None)
             if desired['name'] is None:
                 desired['name'] = lookup.get('name')
+            check_definition(desired, creating=vm is None)
         if vm is None:
             if state == 'destroyed' and desired is None:
                 return self.result(None, diff)
@@ -616,11 +644,7 @@ class VmRun(object):
         host_obj = host['_obj'] if host is not None else None
         vm = self.register_uploaded_vmx(desired, datastore, datacenter, target_folder, pool, host_obj)
         if vm is None:
-            try:
-                task = target_folder['_obj'].CreateVM_Task(config=config, pool=pool['_obj'], host=host_obj)
-            except vmodl.MethodFault as fault:
-                raise VmError('Creating VM %s failed: %s' % (desired['name'], fault_message(fault)))
-            vm = wait_for_task(task, timeout=self.timeout, description='CreateVM_Task')
+            vm = self.create_vm(desired, datastore, datacenter, target_folder, config, pool, host_obj)
         self.converge_new_vm(vm, desired)
         return vm
 
@@ -643,25 +667,25 @@ class VmRun(object):
                 vmx.set(key, value)
         return vmx.render()
 
+    def _vmx_path(self, desired, datastore):
+        directory = escape_datastore_item(desired['name'])
+        return CheckedDatastorePath.of(datastore, '%s/%s.vmx' % (directory, directory), option='name')
+
     def register_uploaded_vmx(self, desired, datastore, datacenter, target_folder, pool, host_obj):
         """Upload the .vmx and register it; None when this server cannot (the caller then uses CreateVM_Task)."""
-        try:
-            from ansible_collections.virt.esx.plugins.module_utils import datastore as datastore_files
-        except ImportError:
-            return None
         vmx_text = self.vmx_for(desired)
         if vmx_text is None:
             return None
-        directory = escape_datastore_item(desired['name'])
-        vmx_path = '[%s] %s/%s.vmx' % (datastore, directory, directory)
-        files = datastore_files.DatastoreFiles(self.session)
+        vmx_path = self._vmx_path(desired, datastore)
+        files = DatastoreFiles(self.session)
         if files.exists(vmx_path):
-            raise VmError('%s already exists: another VM (registered or not) uses the directory %s' % (vmx_path, directory))
-        made_directory = self._make_directory('[%s] %s' % (datastore, directory), datacenter)
+            raise VmError('%s already exists: another VM (registered or not) uses the directory %s'
+                          % (vmx_path, vmx_path.folder))
+        made_directory = self._make_directory(vmx_path.parent(), datacenter)
         files.upload(vmx_path, vmx_text.encode('utf-8'))
         try:
-            task = target_folder['_obj'].RegisterVM_Task(path=vmx_path, name=escape_vm_name(desired['name']), asTemplate=False,
-                                                         pool=pool['_obj'], host=host_obj)
+            task = DatastoreCalls.register_vm(target_folder['_obj'], vmx_path, escape_vm_name(desired['name']),
+                                              pool['_obj'], host_obj)
             return wait_for_task(task, timeout=self.timeout, description='RegisterVM_Task')
         except (vmodl.MethodFault, TaskError) as fault:
             reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
@@ -669,13 +693,35 @@ class VmRun(object):
                                  % (vmx_path, reason))
             # Remove what the failed attempt left, so that CreateVM_Task finds a clean directory; a directory
             # that existed before (it may hold the VM's disks) is kept.
-            self._remove_file('[%s] %s' % (datastore, directory) if made_directory else vmx_path, datacenter)
+            left = self._remove_file(vmx_path.parent() if made_directory else vmx_path, datacenter)
+            if left:
+                raise VmError('Creating VM %s failed: registering %s failed (%s), and %s is left on the datastore'
+                              % (desired['name'], vmx_path, reason, left))
             return None
+
+    def create_vm(self, desired, datastore, datacenter, target_folder, config, pool, host_obj):
+        """CreateVM_Task; when it fails, a .vmx it left behind is removed, or the error names it."""
+        try:
+            task = target_folder['_obj'].CreateVM_Task(config=config, pool=pool['_obj'], host=host_obj)
+            return wait_for_task(task, timeout=self.timeout, description='CreateVM_Task')
+        except QuestionBlocked:
+            raise
+        except (vmodl.MethodFault, TaskError) as fault:
+            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            vmx_path = self._vmx_path(desired, datastore)
+            left = None
+            try:
+                if DatastoreFiles(self.session).exists(vmx_path):
+                    left = self._remove_file(vmx_path, datacenter)
+            except VirtEsxError as exc:
+                left = '%s (not checked: %s)' % (vmx_path, exc)
+            raise VmError('Creating VM %s failed: %s%s' % (desired['name'], reason,
+                                                           '; %s is left on the datastore' % left if left else ''))
 
     def _make_directory(self, path, datacenter):
         """True when the directory was made now, False when it existed."""
         try:
-            self.session.content.fileManager.MakeDirectory(name=path, datacenter=datacenter['_obj'], createParentDirectories=False)
+            DatastoreCalls(self.session, datacenter['_obj']).make_directory(path)
             return True
         except vim.fault.FileAlreadyExists:
             return False
@@ -683,12 +729,15 @@ class VmRun(object):
             raise VmError('Could not make the VM directory %s: %s' % (path, fault_message(fault)))
 
     def _remove_file(self, path, datacenter):
+        """Delete a file or folder; None when done, else the path (with the reason) that is left."""
         try:
-            task = self.session.content.fileManager.DeleteDatastoreFile_Task(name=path, datacenter=datacenter['_obj'])
+            task = DatastoreCalls(self.session, datacenter['_obj']).delete_file(path)
             wait_for_task(task, timeout=self.timeout, description='DeleteDatastoreFile_Task')
+            return None
         except (vmodl.MethodFault, TaskError) as fault:
             reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
             self.warnings.append('Could not delete %s: %s' % (path, reason))
+            return '%s (%s)' % (path, reason)
 
     def converge_new_vm(self, vm, desired):
         """Make what the server built match the definition (a server may ignore parts of a registered .vmx)."""
@@ -711,7 +760,7 @@ class VmRun(object):
         for slot in sorted(desired.get('disks') or {}):
             source = desired['disks'][slot]['file']
             if source and source.startswith('['):
-                return parse_datastore_path(source).datastore
+                return CheckedDatastorePath.parse(source, option='disk %s file' % slot).datastore
         return None
 
     def _first_datastore(self, host, compute):

@@ -24,7 +24,7 @@ from ansible_collections.virt.esx.plugins.module_utils import properties
 from ansible_collections.virt.esx.plugins.module_utils.datastore import DatastoreFiles
 from ansible_collections.virt.esx.plugins.module_utils.domain import make_resolve_file, vmx_to_domain_xml
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.escaping import parse_datastore_path, unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.escaping import CheckedDatastorePath, unescape_vm_name
 
 # libvirt's ESX driver: poweredOn -> running, poweredOff -> shutoff, suspended -> paused;
 # it reports no reason (0, "unknown").
@@ -235,7 +235,8 @@ def domain_xml(session, facts, secure=False, files=None):
     if not vmx_path:
         raise VirtEsxError("Virtual machine '%s' has no configuration file path" % facts['name'])
     files = files or DatastoreFiles(session)
-    datastore = parse_datastore_path(vmx_path).datastore
-    data = files.download(vmx_path)
+    checked = CheckedDatastorePath.parse(vmx_path, option="the VM's configuration file path (config.files.vmPathName)")
+    datastore = checked.datastore
+    data = files.download(checked)
     return vmx_to_domain_xml(data, resolve_file=make_resolve_file(vmx_path), datacenter_path=files.datacenter_of(datastore),
                              moref=facts['moid'], secure=secure)

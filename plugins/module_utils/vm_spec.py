@@ -41,7 +41,7 @@ from xml.etree import ElementTree
 from ansible_collections.virt.esx.plugins.module_utils.domain import default_resolve_file
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.escaping import (
-    unescape_annotation, unescape_display_name)
+    CheckedDatastorePath, unescape_annotation, unescape_display_name)
 from ansible_collections.virt.esx.plugins.module_utils.vmx import parse_vmx
 
 try:
@@ -307,6 +307,8 @@ def spec_from_options(params):
             if not disk.get('file') and not disk.get('size_gb'):
                 raise VirtEsxError('disks[%d] needs file (an existing .vmdk as [datastore] path) or size_gb (a new disk)' % index)
             size_kb = int(round(float(disk['size_gb']) * 1024 * 1024)) if disk.get('size_gb') else None
+            if disk.get('file'):
+                CheckedDatastorePath.parse(disk['file'], option='disks[%d].file' % index)
             spec['disks'][slot] = dict(file=disk.get('file') or None, size_kb=size_kb)
             if slot.startswith('scsi'):
                 controller = slot.split(':')[0]
@@ -327,6 +329,8 @@ def spec_from_options(params):
             kind = drive.get('type') or ('iso' if drive.get('iso') else 'client')
             if kind == 'iso' and not drive.get('iso'):
                 raise VirtEsxError('cdrom[%d]: type iso needs iso (a [datastore] path)' % index)
+            if kind == 'iso':
+                CheckedDatastorePath.parse(drive['iso'], option='cdrom[%d].iso' % index)
             spec['cdroms'][slot] = dict(kind=kind, file=drive.get('iso') if kind == 'iso' else drive.get('device'))
             if slot.startswith('sata'):
                 if spec['controllers'] is None:

@@ -27,9 +27,10 @@ extend, zero_fill, delete; each waits for its task with the task poller.
 from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils import properties
+from ansible_collections.virt.esx.plugins.module_utils.datastore import DatastoreCalls
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError
 from ansible_collections.virt.esx.plugins.module_utils.escaping import (
-    escape_datastore_item, format_datastore_path, parse_datastore_path)
+    CheckedDatastorePath, escape_datastore_item, format_datastore_path, parse_datastore_path)
 from ansible_collections.virt.esx.plugins.module_utils.storage_xml import (
     StorageError, format_pool_xml, format_volume_xml, parse_size, parse_volume_xml, pool_uuid,
     provisioning_from_allocation, volume_key)
@@ -217,12 +218,9 @@ def search_volumes(pool, folder='', patterns=None, recursive=True, timeout=DEFAU
     browser = pool['_browser']
     if browser is None:
         raise StorageError('Datastore %s has no browser; is it accessible?' % pool['name'])
-    where = format_datastore_path(pool['name'], folder)
+    where = CheckedDatastorePath.of(pool['name'], folder, option='name', allow_root=True)
     try:
-        if recursive:
-            task = browser.SearchDatastoreSubFolders_Task(datastorePath=where, searchSpec=_search_spec(patterns))
-        else:
-            task = browser.SearchDatastore_Task(datastorePath=where, searchSpec=_search_spec(patterns))
+        task = DatastoreCalls.search(browser, where, _search_spec(patterns), recursive=recursive)
     except vmodl.MethodFault as exc:
         raise _server_error('Searching %s' % where, exc)
     try:
@@ -253,13 +251,13 @@ def query_key(session, pool, volume, strict=True):
     """
     if volume['format'] != 'vmdk':
         return volume['path']
-    manager = session.content.virtualDiskManager
+    calls = DatastoreCalls(session, pool['_datacenter'])
     try:
-        return volume_key(manager.QueryVirtualDiskUuid(name=volume['path'], datacenter=pool['_datacenter']))
-    except (vmodl.MethodFault, StorageError) as exc:
+        return volume_key(calls.query_disk_uuid(CheckedDatastorePath.parse(volume['path'], option='volume path')))
+    except (vmodl.MethodFault, StorageError, EscapingError) as exc:
         if not strict:
             return None
-        if isinstance(exc, StorageError):
+        if isinstance(exc, (StorageError, EscapingError)):
             raise
         raise _server_error('Reading the UUID of %s' % volume['path'], exc)
 
@@ -301,6 +299,7 @@ def _split_name(name):
 
 def find_volume(session, pool, name, keys=True, attached=True, timeout=DEFAULT_TIMEOUT):
     """The volume ``name`` (path inside the datastore) of a pool, or None."""
+    CheckedDatastorePath.of(pool['name'], name, option='name')
     folder, file_name = _split_name(name)
     # A name with glob characters would be read as a pattern: list the folder instead.
     patterns = None if any(char in file_name for char in '*?[]') else [file_name]
@@ -314,9 +313,9 @@ def find_volume(session, pool, name, keys=True, attached=True, timeout=DEFAULT_T
 def find_volume_by_key(session, pools, key, attached=True, timeout=DEFAULT_TIMEOUT):
     """(pool, volume) whose key is ``key`` (a disk UUID, or a datastore path as libvirt allows), or (None, None)."""
     if key.startswith('['):
-        where = parse_datastore_path(key)
+        where = CheckedDatastorePath.parse(key, option='key')
         pool = find_pool(pools, where.datastore)
-        return pool, find_volume(session, pool, where.directory_and_file, attached=attached, timeout=timeout)
+        return pool, find_volume(session, pool, where.relative, attached=attached, timeout=timeout)
     wanted = volume_key(key)
     for pool in pools:
         if not pool['accessible']:
@@ -336,11 +335,10 @@ class DiskOperations(object):
         self.session = session
         self.pool = pool
         self.timeout = timeout
-        self.manager = session.content.virtualDiskManager
-        self.datacenter = pool['_datacenter']
+        self.calls = DatastoreCalls(session, pool['_datacenter'])
 
     def path(self, name):
-        return format_datastore_path(self.pool['name'], name)
+        return CheckedDatastorePath.of(self.pool['name'], name, option='name')
 
     def _run(self, what, start):
         try:
@@ -356,8 +354,7 @@ class DiskOperations(object):
         if not folder:
             return
         try:
-            self.session.content.fileManager.MakeDirectory(name=self.path(folder), datacenter=self.datacenter,
-                                                           createParentDirectories=True)
+            self.calls.make_directory(self.path(folder), parents=True)
         except vim.fault.FileAlreadyExists:
             pass
         except vmodl.MethodFault as exc:
@@ -367,39 +364,33 @@ class DiskOperations(object):
         spec = vim.VirtualDiskManager.FileBackedVirtualDiskSpec(
             capacityKb=-(-capacity // 1024), diskType=PROVISIONING_DISK_TYPES[provisioning], adapterType=adapter_type)
         path = self.path(name)
-        self._run('Creating volume %s' % path,
-                  lambda: self.manager.CreateVirtualDisk_Task(name=path, datacenter=self.datacenter, spec=spec))
+        self._run('Creating volume %s' % path, lambda: self.calls.create_disk(path, spec))
 
     def copy_from(self, source_pool, source_name, name, provisioning=None, adapter_type=None):
         spec = None
         if provisioning is not None:
             spec = vim.VirtualDiskManager.VirtualDiskSpec(diskType=PROVISIONING_DISK_TYPES[provisioning],
                                                           adapterType=adapter_type or 'busLogic')
-        source = format_datastore_path(source_pool['name'], source_name)
+        source = CheckedDatastorePath.of(source_pool['name'], source_name, option='clone_from')
         path = self.path(name)
-        self._run('Copying volume %s to %s' % (source, path), lambda: self.manager.CopyVirtualDisk_Task(
-            sourceName=source, sourceDatacenter=source_pool['_datacenter'], destName=path,
-            destDatacenter=self.datacenter, destSpec=spec, force=False))
+        self._run('Copying volume %s to %s' % (source, path),
+                  lambda: self.calls.copy_disk(source, source_pool['_datacenter'], path, spec))
 
     def extend(self, name, capacity, eager_zero=False):
         path = self.path(name)
-        self._run('Extending volume %s' % path, lambda: self.manager.ExtendVirtualDisk_Task(
-            name=path, datacenter=self.datacenter, newCapacityKb=-(-capacity // 1024), eagerZero=eager_zero))
+        self._run('Extending volume %s' % path,
+                  lambda: self.calls.extend_disk(path, -(-capacity // 1024), eager_zero))
 
     def zero_fill(self, name):
         path = self.path(name)
-        self._run('Wiping volume %s' % path,
-                  lambda: self.manager.ZeroFillVirtualDisk_Task(name=path, datacenter=self.datacenter))
+        self._run('Wiping volume %s' % path, lambda: self.calls.zero_fill_disk(path))
 
     def delete(self, name, volume_format):
         path = self.path(name)
         if volume_format == 'vmdk':
-            self._run('Deleting volume %s' % path,
-                      lambda: self.manager.DeleteVirtualDisk_Task(name=path, datacenter=self.datacenter))
+            self._run('Deleting volume %s' % path, lambda: self.calls.delete_disk(path))
         else:
-            file_manager = self.session.content.fileManager
-            self._run('Deleting volume %s' % path,
-                      lambda: file_manager.DeleteDatastoreFile_Task(name=path, datacenter=self.datacenter))
+            self._run('Deleting volume %s' % path, lambda: self.calls.delete_file(path))
 
 
 # virt.esx.volume ---------------------------------------------------------------------------------
@@ -430,36 +421,46 @@ def _desired(params):
         wanted['capacity'] = parse_size(params['capacity'])
         if wanted['capacity'] <= 0:
             raise StorageError('capacity must be larger than 0')
+    for option in ('pool', 'name'):
+        if wanted[option] is not None and wanted[option].strip() == '':
+            raise StorageError('%s must not be empty' % option)
     if params.get('path'):
-        try:
-            where = parse_datastore_path(params['path'])
-        except EscapingError as exc:
-            raise StorageError('path: %s' % exc)
-        if not where.directory_and_file:
-            raise StorageError("path '%s' names a datastore, not a file in it" % params['path'])
+        where = CheckedDatastorePath.parse(params['path'], option='path')
         if wanted['pool'] is not None and wanted['pool'] != where.datastore:
             raise StorageError("path '%s' is on datastore %s, not on pool %s" % (params['path'], where.datastore, wanted['pool']))
-        wanted['pool'], wanted['name'] = where.datastore, where.directory_and_file
+        wanted['pool'], wanted['name'] = where.datastore, where.relative
     if params.get('xml'):
         parsed = parse_volume_xml(params['xml'])
         if parsed['format'] not in (None, 'vmdk'):
             raise StorageError('Creation of %s volumes is not supported; only vmdk' % parsed['format'])
         wanted['name'] = parsed['name']
+        if wanted['pool'] is not None:
+            CheckedDatastorePath.of(wanted['pool'], parsed['name'], option='xml <name>')
         wanted['capacity'] = parsed['capacity']
         wanted['provisioning'] = provisioning_from_allocation(parsed['capacity'], parsed['allocation'])
+    if wanted['pool'] is not None and wanted['name'] is not None:
+        CheckedDatastorePath.of(wanted['pool'], wanted['name'], option='name')
+    if params.get('clone_from'):
+        _clone_source_path(params['clone_from'], wanted['pool'])
     return wanted
 
 
-def _resolve_source(session, pools, default_pool, clone_from, timeout):
+def _clone_source_path(clone_from, default_pool_name):
+    """The checked path ``clone_from`` names, or None when it is a key (a disk UUID)."""
     if clone_from.startswith('['):
-        where = parse_datastore_path(clone_from)
-        pool, name = find_pool(pools, where.datastore), where.directory_and_file
-        source = find_volume(session, pool, name, keys=False, attached=False, timeout=timeout)
-    elif '/' in clone_from or clone_from.lower().endswith('.vmdk'):
-        if default_pool is None:
+        return CheckedDatastorePath.parse(clone_from, option='clone_from')
+    if '/' in clone_from or clone_from.lower().endswith('.vmdk'):
+        if default_pool_name is None:
             raise StorageError('clone_from %s needs a pool; give a datastore path [datastore] dir/file.vmdk' % clone_from)
-        pool, name = default_pool, clone_from
-        source = find_volume(session, pool, name, keys=False, attached=False, timeout=timeout)
+        return CheckedDatastorePath.of(default_pool_name, clone_from, option='clone_from')
+    return None
+
+
+def _resolve_source(session, pools, default_pool, clone_from, timeout):
+    where = _clone_source_path(clone_from, default_pool['name'] if default_pool else None)
+    if where is not None:
+        pool = find_pool(pools, where.datastore)
+        source = find_volume(session, pool, where.relative, keys=False, attached=False, timeout=timeout)
     else:
         pool, source = find_volume_by_key(session, pools, clone_from, attached=False, timeout=timeout)
     if source is None:
@@ -637,8 +638,8 @@ def volume_info(session, params):
         return [volume] if volume else []
     pool_name, name = params.get('pool'), params.get('name')
     if params.get('path'):
-        where = parse_datastore_path(params['path'])
-        pool_name, name = where.datastore, where.directory_and_file
+        where = CheckedDatastorePath.parse(params['path'], option='path')
+        pool_name, name = where.datastore, where.relative
     if name:
         if not pool_name:
             raise StorageError('name needs pool (or give path)')

@@ -309,8 +309,21 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def _refuse_empty_names(switch_name, portgroup_names):
+    if switch_name is None or switch_name.strip() == '':
+        raise NetworkError('The switch name must not be empty')
+    if any(name is None or name.strip() == '' for name in portgroup_names):
+        raise NetworkError('Switch %s: a port group name must not be empty' % switch_name)
+
+
 def desired_state(params):
     """The desired switch from the options or the XML."""
+    desired, uuid = _desired_state(params)
+    _refuse_empty_names(desired['name'], [pg['name'] for pg in desired['portgroups'] or ()])
+    return desired, uuid
+
+
+def _desired_state(params):
     if params['xml']:
         parsed = parse_network_xml(params['xml'])
         portgroups = [dict(name=pg['name'], vlan_id=pg['vlan_id'], bandwidth=pg['bandwidth']) for pg in parsed['portgroups']]

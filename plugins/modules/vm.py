@@ -27,6 +27,8 @@ options:
     description:
       - Name of the VM, as shown in the vSphere client. Any text, including V(%), V(/), V(\\), quotes and non-ASCII
         letters (escaped for the vSphere API as libvirt does).
+      - Must not be empty. A new VM's name must not begin or end with white space (vSphere would name its folder
+        without it); an existing VM with such a name is still found by its exact name.
       - Optional when O(xml) has a C(<name>) or O(uuid) is given.
     type: str
   uuid:

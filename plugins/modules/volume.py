@@ -29,6 +29,8 @@ options:
   name:
     description:
       - Path of the volume inside O(pool), for example C(web01/web01_1.vmdk).
+      - A path that would leave the datastore folder (C(..) or C(.) segments, empty segments, control characters, a
+        leading C(/)) is refused before anything is sent; so are such paths in O(path), O(key) and O(clone_from).
     type: str
   path:
     description:

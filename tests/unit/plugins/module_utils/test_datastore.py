@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from ansible_collections.virt.esx.plugins.module_utils.escaping import CheckedDatastorePath, PathOutsideDatastore
 from ansible_collections.virt.esx.plugins.module_utils.datastore import (
     DatastoreFileNotFound, DatastoreFiles, folder_url_path, session_cookie)
 from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreError
@@ -105,7 +106,7 @@ def test_session_cookie_is_the_soap_session_only():
 
 def test_upload_download_exists_delete_round_trip(server):
     files = DatastoreFiles(FakeSession(server.port, GOOD_COOKIE), datacenter_path='ha-datacenter')
-    path = '[datastore1] web 01/web01.vmx'
+    path = CheckedDatastorePath.parse('[datastore1] web 01/web01.vmx')
     assert not files.exists(path)
     files.upload(path, 'displayName = "web01"\n')
     assert server.files[('ha-datacenter', 'datastore1', 'web 01/web01.vmx')] == b'displayName = "web01"\n'
@@ -119,7 +120,7 @@ def test_upload_download_exists_delete_round_trip(server):
 def test_missing_file_is_datastore_file_not_found(server):
     files = DatastoreFiles(FakeSession(server.port, GOOD_COOKIE), datacenter_path='DC0')
     with pytest.raises(DatastoreFileNotFound) as caught:
-        files.download('[ds] nowhere/x.vmx')
+        files.download(CheckedDatastorePath.parse('[ds] nowhere/x.vmx'))
     assert caught.value.status == 404
     assert '[ds] nowhere/x.vmx' in str(caught.value)
 
@@ -127,7 +128,7 @@ def test_missing_file_is_datastore_file_not_found(server):
 def test_a_refused_cookie_logs_in_again_once(server):
     session = FakeSession(server.port, 'vmware_soap_session="expired"')
     files = DatastoreFiles(session, datacenter_path='DC0')
-    files.upload('[ds] a/b.txt', b'x')
+    files.upload(CheckedDatastorePath.parse('[ds] a/b.txt'), b'x')
     assert session.relogins == 1
     assert [cookie for _method, _path, cookie in server.requests] == ['vmware_soap_session="expired"', GOOD_COOKIE]
 
@@ -137,13 +138,19 @@ def test_a_cookie_refused_twice_is_an_error_without_the_cookie(server):
     session.relogin = lambda: None  # the new login does not help
     files = DatastoreFiles(session, datacenter_path='DC0')
     with pytest.raises(DatastoreError) as caught:
-        files.download('[ds] a/b.txt')
+        files.download(CheckedDatastorePath.parse('[ds] a/b.txt'))
     assert caught.value.status == 401
     assert 'expired' not in str(caught.value)
 
 
 def test_paths_that_name_no_file_are_refused():
-    files = DatastoreFiles(FakeSession(1, GOOD_COOKIE), datacenter_path='DC0')
     for bad in ('[ds]', 'no brackets', '[] x'):
-        with pytest.raises(DatastoreError):
-            files.download(bad)
+        with pytest.raises(PathOutsideDatastore):
+            CheckedDatastorePath.parse(bad)
+
+
+def test_a_plain_string_path_is_never_sent():
+    files = DatastoreFiles(FakeSession(1, GOOD_COOKIE), datacenter_path='DC0')
+    for call in (files.download, files.exists, files.delete, lambda path: files.upload(path, b'x')):
+        with pytest.raises(TypeError, match='CheckedDatastorePath'):
+            call('[ds] a/b.txt')
