@@ -97,7 +97,7 @@ def run_measured(command, env, stdout=subprocess.DEVNULL):
 def bare_lxml_retrieval(session, properties_by_type, max_objects):
     """The floor: same requests, each answer parsed by lxml and dropped object by object, nothing read or built."""
     from lxml import etree
-    from ansible_collections.virt.esx.plugins.module_utils.soap_reader import continue_request, retrieve_request
+    from ansible_collections.virt.esx.plugins.plugin_utils.soap_reader import continue_request, retrieve_request
 
     soap = session.soap_stub
     headers = {'Cookie': soap.cookie, 'SOAPAction': soap.versionId, 'Content-Type': 'text/xml; charset=utf-8'}
@@ -129,8 +129,8 @@ def bare_lxml_retrieval(session, properties_by_type, max_objects):
 
 def measure(args, workdir, env, vms):
     from ansible_collections.virt.esx.plugins.inventory import vms as plugin
-    from ansible_collections.virt.esx.plugins.module_utils.connection import resolve_connection_params
-    from ansible_collections.virt.esx.plugins.module_utils.session import ViSession
+    from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
+    from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 
     process, info = start_simulator(workdir, args.mode, vms)
     try:

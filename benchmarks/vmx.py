@@ -52,9 +52,9 @@ def main(argv=None):
         os.environ["VIRT_ESX_CONFORMANCE"] = options.corpus
 
     _make_importable()
-    from ansible_collections.virt.esx.plugins.module_utils.domain import domain_xml_to_vmx, vmx_to_domain_xml
-    from ansible_collections.virt.esx.plugins.module_utils.vmx import parse_vmx
-    from ansible_collections.virt.esx.tests.unit.plugins.module_utils import conformance
+    from ansible_collections.virt.esx.plugins.module_utils.formats.domain import domain_xml_to_vmx, vmx_to_domain_xml
+    from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
+    from ansible_collections.virt.esx.tests.unit.plugins.module_utils.formats import conformance
 
     if conformance.CORPUS is None:
         sys.exit(conformance.SKIP_REASON)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The connection options of every virt.esx module (module_utils/connection.py).
+    # The connection options of every virt.esx module (module_utils/vsphere/connection.py).
     DOCUMENTATION = r'''
 options:
   uri:
@@ -79,7 +79,7 @@ requirements:
   - pyvmomi >= 8.0.1
 '''
 
-    # Modules that start tasks on VMs add these options (module_utils/tasks.py).
+    # Modules that start tasks on VMs add these options (module_utils/vsphere/tasks.py).
     TASKS = r'''
 options:
   auto_answer:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.virt.esx.plugins.module_utils.domain import (
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import (
     default_resolve_file, domain_xml_to_vmx, make_resolve_file, vmx_to_domain_xml)
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 

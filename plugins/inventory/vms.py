@@ -178,9 +178,9 @@ import re
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.virt.esx.plugins.module_utils.connection import resolve_connection_params
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.escaping import unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 
 CONNECTION_OPTIONS = ('uri', 'hostname', 'username', 'password', 'port', 'validate_certs', 'ca_file', 'transport',
                       'proxy', 'timeout')
@@ -324,7 +324,7 @@ def objects_per_page(vms_per_page):
 
 def fetch_endpoint(session, extra_properties=(), page_size=1000, warn=None):
     """Read every VM of a logged-in ViSession and return host records (JSON-able dicts of esx_ variables)."""
-    from ansible_collections.virt.esx.plugins.module_utils.soap_reader import SoapReader, gc_paused
+    from ansible_collections.virt.esx.plugins.plugin_utils.soap_reader import SoapReader, gc_paused
 
     warn = warn or (lambda message: None)
     vm_paths = list(VM_PROPERTIES) + [path for path in extra_properties if path not in VM_PROPERTIES]
@@ -470,7 +470,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return params
 
     def _fetch_all(self):
-        from ansible_collections.virt.esx.plugins.module_utils.session import ViSession
+        from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 
         records = []
         for params in self._endpoint_params():

@@ -17,10 +17,10 @@ import contextlib
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virt.esx.plugins.module_utils.connection import (
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import (
     connection_argument_spec, connection_params_from_module)
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.session import ViSession
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 
 
 def build_module(argument_spec=None, tasks=False, **kwargs):

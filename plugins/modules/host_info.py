@@ -225,7 +225,7 @@ hosts:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.host import describe_hosts, select_host
+from ansible_collections.virt.esx.plugins.module_utils.resources.host import describe_hosts, select_host
 
 
 def main():

@@ -125,7 +125,7 @@ hosts:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.network import host_nics, read_hosts, select_hosts
+from ansible_collections.virt.esx.plugins.module_utils.resources.network import host_nics, read_hosts, select_hosts
 
 
 def _matches(nic, name):

@@ -264,10 +264,10 @@ hosts:
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.network import (
+from ansible_collections.virt.esx.plugins.module_utils.resources.network import (
     LOAD_BALANCING, NetworkError, apply_changes, check_removals, describe_change, host_switches, plan_switch,
     read_hosts, select_hosts)
-from ansible_collections.virt.esx.plugins.module_utils.network_xml import network_uuid, parse_network_xml, switch_key
+from ansible_collections.virt.esx.plugins.module_utils.formats.network_xml import network_uuid, parse_network_xml, switch_key
 
 BANDWIDTH_SPEC = dict(
     average=dict(type='int', default=0),

@@ -189,7 +189,7 @@ distributed_switches:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.network import (
+from ansible_collections.virt.esx.plugins.module_utils.resources.network import (
     host_switches, read_distributed_switches, read_hosts, select_hosts)
 
 

@@ -124,7 +124,7 @@ pools:
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.volume import find_pool, public, read_pools
+from ansible_collections.virt.esx.plugins.module_utils.resources.volume import find_pool, public, read_pools
 
 
 def main():

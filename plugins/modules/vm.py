@@ -313,8 +313,8 @@ task_cancelled:
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.tasks import QuestionBlocked
-from ansible_collections.virt.esx.plugins.module_utils.vm import manage_vm
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm import manage_vm
 
 DEFINITION_OPTIONS = ['vcpus', 'memory_mb', 'firmware', 'disks', 'nics', 'cdrom']
 

@@ -185,9 +185,9 @@ vm:
   type: dict
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.datastore import DatastoreFiles
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreFiles
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.vm_facts import domain_xml, list_vms
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import domain_xml, list_vms
 
 
 def main():

@@ -179,7 +179,7 @@ current_snapshot:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.snapshot import manage_snapshot
+from ansible_collections.virt.esx.plugins.module_utils.resources.snapshot import manage_snapshot
 
 
 def main():

@@ -211,7 +211,7 @@ xml:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.volume import ADAPTER_TYPES, PROVISIONING_DISK_TYPES, manage_volume
+from ansible_collections.virt.esx.plugins.module_utils.resources.volume import ADAPTER_TYPES, PROVISIONING_DISK_TYPES, manage_volume
 
 ARGUMENT_SPEC = dict(
     pool=dict(type='str'),

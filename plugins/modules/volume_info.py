@@ -130,7 +130,7 @@ volumes:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.volume import volume_info
+from ansible_collections.virt.esx.plugins.module_utils.resources.volume import volume_info
 
 
 def main():

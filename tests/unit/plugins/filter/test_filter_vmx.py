@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -13,14 +12,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.virt.esx.plugins.filter.vmx import DEFAULT_VIRTUAL_HW_VERSION, FilterModule, vmx_to_xml, xml_to_vmx
 
 pytest.importorskip("lxml")
-
-
-def _exists(name):
-    return importlib.util.find_spec("ansible_collections.virt.esx.plugins.module_utils." + name) is not None
-
-
-needs_vmx_to_xml = pytest.mark.skipif(not _exists("vmx_to_xml"), reason="vmx_to_xml.py is not written yet")
-needs_xml_to_vmx = pytest.mark.skipif(not _exists("xml_to_vmx"), reason="xml_to_vmx.py is not written yet")
 
 DOMAIN_XML = """<domain type='vmware'>
   <name>web|01 "prod"</name>
@@ -62,7 +53,6 @@ def test_filter_module_exposes_both_filters():
     assert FilterModule().filters() == {"vmx_to_xml": vmx_to_xml, "xml_to_vmx": xml_to_vmx}
 
 
-@needs_xml_to_vmx
 def test_xml_to_vmx_uses_host_paths_and_the_default_hardware_version():
     lines = xml_to_vmx(DOMAIN_XML).splitlines()
     assert lines[0] == '.encoding = "UTF-8"'
@@ -72,7 +62,6 @@ def test_xml_to_vmx_uses_host_paths_and_the_default_hardware_version():
     assert 'scsi0:0.fileName = "/vmfs/volumes/datastore1/web01/web01.vmdk"' in lines
 
 
-@needs_xml_to_vmx
 def test_xml_to_vmx_hardware_version_changes_the_output():
     assert 'virtualHW.version = "4"' in xml_to_vmx(DOMAIN_XML, virtual_hw_version="4").splitlines()
     assert 'vmci0.present = "true"' not in xml_to_vmx(DOMAIN_XML, virtual_hw_version=4)
@@ -85,7 +74,6 @@ def test_xml_to_vmx_rejects_bad_hardware_versions(version):
         xml_to_vmx(DOMAIN_XML, virtual_hw_version=version)
 
 
-@needs_xml_to_vmx
 @pytest.mark.parametrize("document, fragment", [
     ("<domain", "malformed XML"),
     ('<!DOCTYPE domain [<!ENTITY x SYSTEM "file:///etc/hostname">]><domain><name>&x;</name></domain>', "DTD"),
@@ -106,7 +94,6 @@ def test_filters_reject_non_text_input(value):
         vmx_to_xml(value)
 
 
-@needs_vmx_to_xml
 def test_vmx_to_xml_resolves_relative_names_with_vmx_path():
     from lxml import etree
 
@@ -118,7 +105,6 @@ def test_vmx_to_xml_resolves_relative_names_with_vmx_path():
     assert unresolved.find("devices/disk/source").get("file") == "web01.vmdk"
 
 
-@needs_vmx_to_xml
 def test_vmx_to_xml_secure_and_namespace_options():
     from lxml import etree
 
@@ -129,13 +115,11 @@ def test_vmx_to_xml_secure_and_namespace_options():
     assert root.findtext(namespace + "moref") == "vm-42"
 
 
-@needs_vmx_to_xml
 def test_vmx_to_xml_reads_bytes_in_their_declared_encoding():
     data = ('.encoding = "windows-1252"\n' + VMX.split("\n", 1)[1].replace("web|7c01", "caf\xe9")).encode("cp1252")
     assert "<name>caf\xe9 \"prod\"</name>" in vmx_to_xml(data).replace("&quot;", '"')
 
 
-@needs_vmx_to_xml
 @pytest.mark.parametrize("text, fragment", [
     ('config.version = "8"\nvirtualHW.version', "line 2"),
     (VMX.replace('"web01.vmdk"', '"/vmfs/volumes/ds/../x.vmdk"'), ".."),

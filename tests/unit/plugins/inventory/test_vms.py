@@ -19,7 +19,7 @@ from ansible.plugins.loader import inventory_loader  # noqa: E402
 
 from ansible_collections.virt.esx.plugins.inventory import vms  # noqa: E402
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'module_utils', 'fixtures', 'soap_reader')
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'plugin_utils', 'fixtures', 'soap_reader')
 
 
 def fixture(name):

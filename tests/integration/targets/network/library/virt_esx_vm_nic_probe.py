@@ -31,7 +31,7 @@ extends_documentation_fragment:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.tasks import wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import wait_for_task
 
 try:
     from pyVmomi import vim

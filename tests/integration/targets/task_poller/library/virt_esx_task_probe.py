@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virt.esx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test-only module: drives a VM's power through module_utils/tasks.py.
+"""Test-only module: drives a VM's power through module_utils/vsphere/tasks.py.
 
 The VM modules arrive with later work; this probe gives the poller's integration
 test a real module path (connection, session, poller, fail_json) meanwhile.
@@ -40,8 +40,8 @@ extends_documentation_fragment:
 import time
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.properties import retrieve_one
-from ansible_collections.virt.esx.plugins.module_utils.tasks import QuestionBlocked, run_vm_task, wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import retrieve_one
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 
 try:

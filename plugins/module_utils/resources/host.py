@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Host facts as libvirt reports them: node info and capabilities XML.
+
+One property query reads every host of the endpoint (one on ESX, all managed
+hosts on vCenter) with their compute resource, cluster and datacenter names.
+"""
+
+from __future__ import annotations
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+except ImportError:  # pragma: no cover - reported when capabilities are built
+    etree = None
+    HAS_LXML = False
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor
+
+HOST_PROPERTIES = [
+    'name', 'parent',
+    'summary.hardware.cpuModel', 'summary.hardware.vendor', 'summary.hardware.model', 'summary.hardware.uuid',
+    'hardware.cpuInfo', 'hardware.memorySize', 'hardware.numaInfo.numNodes', 'hardware.cpuFeature',
+    'summary.config.product', 'config.network.dnsConfig',
+    'runtime.connectionState', 'runtime.powerState', 'runtime.inMaintenanceMode',
+]
+
+# CPUID leaf 0x80000001 as the signed 32-bit level vSphere reports.
+_EXTENDED_FEATURES_LEVEL = -2147483647
+_LONG_MODE_BIT = 29
+
+
+def supports_long_mode(cpu_features):
+    """True/False from CPUID 0x80000001 EDX bit 29 (long mode); None if unknown.
+
+    vSphere gives each register as 32 characters of '0', '1' or '-' (unknown),
+    most significant bit first, in groups of four separated by ':'.
+    """
+    for feature in cpu_features or ():
+        if getattr(feature, 'level', None) != _EXTENDED_FEATURES_LEVEL:
+            continue
+        bits = (getattr(feature, 'edx', None) or '').replace(':', '')
+        if len(bits) != 32:
+            return None
+        bit = bits[31 - _LONG_MODE_BIT]
+        return True if bit == '1' else False if bit == '0' else None
+    return None
+
+
+def _collapse_spaces(text):
+    return ' '.join((text or '').split())
+
+
+def node_info(item):
+    """libvirt's virNodeInfo of a host dict from HOST_PROPERTIES."""
+    cpu = item.get('hardware.cpuInfo')
+    packages = getattr(cpu, 'numCpuPackages', 0) or 0
+    cores = getattr(cpu, 'numCpuCores', 0) or 0
+    threads = getattr(cpu, 'numCpuThreads', 0) or 0
+    memory = item.get('hardware.memorySize') or 0
+    return dict(
+        cpu_model=_collapse_spaces(item.get('summary.hardware.cpuModel')),
+        cpus=cores,
+        threads_total=threads,
+        mhz=int((getattr(cpu, 'hz', 0) or 0) // 1000000),
+        nodes=item.get('hardware.numaInfo.numNodes') or 1,
+        sockets=packages,
+        cores=cores // packages if packages else 0,
+        threads=threads // cores if cores else 0,
+        memory_kib=memory // 1024,
+        memory_bytes=memory,
+    )
+
+
+def capabilities_xml(item, info):
+    """libvirt capabilities XML: host arch and topology, hvm guests of domain type vmware."""
+    if not HAS_LXML:
+        raise VirtEsxError('The lxml Python library is required (pip install lxml)')
+    long_mode = supports_long_mode(item.get('hardware.cpuFeature'))
+    # Every ESX release since 5.0 runs only on 64-bit CPUs, so unknown means x86_64.
+    host_arch = 'i686' if long_mode is False else 'x86_64'
+    root = etree.Element('capabilities')
+    host = etree.SubElement(root, 'host')
+    uuid = item.get('summary.hardware.uuid')
+    if uuid:
+        etree.SubElement(host, 'uuid').text = uuid
+    cpu = etree.SubElement(host, 'cpu')
+    etree.SubElement(cpu, 'arch').text = host_arch
+    if info['sockets']:
+        etree.SubElement(cpu, 'topology', sockets=str(info['sockets']), dies='1',
+                         cores=str(info['cores']), threads=str(info['threads']))
+    etree.SubElement(host, 'power_management')
+    etree.SubElement(host, 'iommu', support='no')
+    guest_arches = [('i686', 32)] + ([('x86_64', 64)] if host_arch == 'x86_64' else [])
+    for arch, wordsize in guest_arches:
+        guest = etree.SubElement(root, 'guest')
+        etree.SubElement(guest, 'os_type').text = 'hvm'
+        arch_element = etree.SubElement(guest, 'arch', name=arch)
+        etree.SubElement(arch_element, 'wordsize').text = str(wordsize)
+        etree.SubElement(arch_element, 'domain', type='vmware')
+    return etree.tostring(root, pretty_print=True, encoding='unicode')
+
+
+def _fqdn(item):
+    dns = item.get('config.network.dnsConfig')
+    host_name = getattr(dns, 'hostName', None)
+    if not host_name:
+        return item.get('name')
+    domain = getattr(dns, 'domainName', None)
+    return '%s.%s' % (host_name, domain) if domain else host_name
+
+
+def describe_hosts(session):
+    """Facts of every host of the endpoint, in inventory order, with their location."""
+    items = session.retrieve({
+        'HostSystem': HOST_PROPERTIES,
+        'ComputeResource': ['name', 'parent'],
+        'Folder': ['name', 'parent'],
+        'Datacenter': ['name', 'parent'],
+    })
+    by_moid = {item['_moid']: item for item in items}
+
+    hosts = []
+    for item in items:
+        if item['_type'] != 'HostSystem':
+            continue
+        info = node_info(item)
+        product = item.get('summary.config.product')
+        compute = ancestor(by_moid, item, ('ComputeResource', 'ClusterComputeResource'))
+        datacenter = ancestor(by_moid, item, ('Datacenter',))
+        hosts.append(dict(
+            name=item.get('name'),
+            moid=item['_moid'],
+            hostname=_fqdn(item),
+            uuid=item.get('summary.hardware.uuid'),
+            vendor=item.get('summary.hardware.vendor'),
+            model=item.get('summary.hardware.model'),
+            version=getattr(product, 'version', None),
+            build=getattr(product, 'build', None),
+            connection_state=item.get('runtime.connectionState'),
+            power_state=item.get('runtime.powerState'),
+            maintenance_mode=bool(item.get('runtime.inMaintenanceMode')),
+            cluster=compute.get('name') if compute and compute['_type'] == 'ClusterComputeResource' else None,
+            datacenter=datacenter.get('name') if datacenter else None,
+            node_info=info,
+            capabilities=capabilities_xml(item, info),
+        ))
+    return hosts
+
+
+def select_host(session, hosts, esxi_hostname=None):
+    """The host a module talks about: the ESX host itself, the vpx:// path's host or esxi_hostname."""
+    if esxi_hostname:
+        for host in hosts:
+            if esxi_hostname in (host['name'], host['hostname'], host['moid']):
+                return host
+        raise SessionError('No host named %s on %s (hosts: %s)' % (
+            esxi_hostname, session.params.endpoint, ', '.join(sorted(h['name'] for h in hosts)) or 'none'))
+    if session.scope and session.scope.get('host'):
+        moid = session.scope['host']['_moid']
+        return next(host for host in hosts if host['moid'] == moid)
+    if not session.is_vcenter and hosts:
+        return hosts[0]
+    return None

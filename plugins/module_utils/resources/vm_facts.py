@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""VM facts as libvirt reports them, read in one paged property query.
+
+``list_vms(session, name=None, uuid=None, moid=None) -> list of dict``
+    every VM (or the ones matching a filter), with libvirt's view of each:
+    state and reason, id, vcpus, memory, persistent, autostart, vmx path,
+    guest IP addresses and snapshot names.  One property query reads the VMs
+    and the hosts' autostart managers (two more read the managers' configuration).
+``domain_xml(session, facts, secure=False, files=None) -> str``
+    the domain XML of a VM from its .vmx, downloaded from the datastore, as
+    libvirt's ``dumpxml`` does.
+``find_vm(session, name=None, uuid=None, moid=None) -> (vim.VirtualMachine, dict)``
+    exactly one VM, or ``VmNotFound``/``VirtEsxError`` for none or several.
+
+Pure helpers (unit tested): ``libvirt_state``, ``snapshot_list``,
+``guest_addresses``, ``autostart_of``, ``matches``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreFiles
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import make_resolve_file, vmx_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, unescape_vm_name
+
+# libvirt's ESX driver: poweredOn -> running, poweredOff -> shutoff, suspended -> paused;
+# it reports no reason (0, "unknown").
+LIBVIRT_STATES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
+STATE_REASON = 'unknown'
+
+VM_PROPERTIES = [
+    'name', 'config.uuid', 'config.instanceUuid', 'config.template', 'config.hardware.numCPU',
+    'config.hardware.memoryMB', 'config.files.vmPathName', 'config.guestId', 'config.annotation',
+    'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot',
+]
+HOST_PROPERTIES = ['configManager.autoStartManager']
+
+
+class VmNotFound(VirtEsxError):
+    """No VM matches the name, UUID or managed object id."""
+
+
+def libvirt_state(power_state):
+    """(state, reason) of a vSphere power state; unknown power states give 'nostate'."""
+    return LIBVIRT_STATES.get(str(power_state), 'nostate'), STATE_REASON
+
+
+def libvirt_id(moid, power_state):
+    """libvirt's domain id: the number of the moid for an active VM, -1 otherwise."""
+    if str(power_state) == 'poweredOff':
+        return -1
+    digits = ''.join(ch for ch in (moid or '').rsplit('-', 1)[-1] if ch.isdigit())
+    return int(digits) if digits else -1
+
+
+def display_name(api_name):
+    """The VM's name as libvirt shows it: the API's %XX escapes undone."""
+    try:
+        return unescape_vm_name(api_name)
+    except EscapingError:
+        return api_name
+
+
+def snapshot_list(snapshot_info):
+    """Flatten VirtualMachineSnapshotInfo into dicts, parents before children.
+
+    Each: name, description, id, moid, create_time (ISO 8601), state (power state
+    at the time of the snapshot), quiesced, parent (name or None), current.
+    """
+    if snapshot_info is None:
+        return []
+    current = getattr(getattr(snapshot_info, 'currentSnapshot', None), '_moId', None)
+    out = []
+
+    def walk(trees, parent):
+        for tree in trees or ():
+            moid = getattr(getattr(tree, 'snapshot', None), '_moId', None)
+            created = getattr(tree, 'createTime', None)
+            out.append(dict(
+                name=tree.name,
+                description=getattr(tree, 'description', '') or '',
+                id=getattr(tree, 'id', None),
+                moid=moid,
+                create_time=created.isoformat() if hasattr(created, 'isoformat') else created,
+                state=str(getattr(tree, 'state', '') or ''),
+                quiesced=bool(getattr(tree, 'quiesced', False)),
+                parent=parent,
+                current=moid is not None and moid == current,
+            ))
+            walk(getattr(tree, 'childSnapshotList', None), tree.name)
+
+    walk(getattr(snapshot_info, 'rootSnapshotList', None), None)
+    return out
+
+
+def guest_addresses(guest_net, guest_ip=None):
+    """The guest's IP addresses (from guest.net, else guest.ipAddress), without duplicates."""
+    addresses = []
+    for nic in guest_net or ():
+        found = []
+        ip_config = getattr(nic, 'ipConfig', None)
+        for entry in getattr(ip_config, 'ipAddress', None) or ():
+            found.append(getattr(entry, 'ipAddress', None))
+        if not found:
+            found = list(getattr(nic, 'ipAddress', None) or ())
+        for address in found:
+            if address and address not in addresses:
+                addresses.append(address)
+    if not addresses and guest_ip:
+        addresses.append(guest_ip)
+    return addresses
+
+
+def autostart_of(manager_config, vm_moid):
+    """libvirt's autostart: the host's autostart is enabled and the VM's start action is powerOn."""
+    if manager_config is None:
+        return False
+    defaults = getattr(manager_config, 'defaults', None)
+    if not getattr(defaults, 'enabled', False):
+        return False
+    for info in getattr(manager_config, 'powerInfo', None) or ():
+        if getattr(getattr(info, 'key', None), '_moId', None) == vm_moid:
+            return str(getattr(info, 'startAction', '')).lower() == 'poweron'
+    return False
+
+
+def matches(facts, name=None, uuid=None, moid=None):
+    """Whether a VM's facts match the filter (no filter matches every VM).
+
+    ``name`` matches the libvirt name or the API name; ``uuid`` the BIOS or the
+    instance UUID, case-insensitively.
+    """
+    if name is not None and name not in (facts['name'], facts['api_name']):
+        return False
+    if uuid is not None:
+        wanted = uuid.lower()
+        if wanted not in ((facts.get('uuid') or '').lower(), (facts.get('instance_uuid') or '').lower()):
+            return False
+    if moid is not None and facts['moid'] != moid:
+        return False
+    return True
+
+
+def _facts(item, autostart_configs):
+    moid = item['_moid']
+    power_state = str(item.get('runtime.powerState') or '')
+    state, reason = libvirt_state(power_state)
+    host = getattr(item.get('runtime.host'), '_moId', None)
+    snapshots = snapshot_list(item.get('snapshot'))
+    memory_mb = item.get('config.hardware.memoryMB')
+    return dict(
+        name=display_name(item.get('name') or ''),
+        api_name=item.get('name'),
+        uuid=item.get('config.uuid'),
+        instance_uuid=item.get('config.instanceUuid'),
+        moid=moid,
+        id=libvirt_id(moid, power_state),
+        state=state,
+        state_reason=reason,
+        power_state=power_state,
+        active=power_state not in ('', 'poweredOff'),
+        persistent=True,
+        template=bool(item.get('config.template')),
+        vcpus=item.get('config.hardware.numCPU'),
+        memory_mb=memory_mb,
+        memory_kib=memory_mb * 1024 if isinstance(memory_mb, int) else None,
+        guest_id=item.get('config.guestId'),
+        annotation=item.get('config.annotation') or '',
+        autostart=autostart_of(autostart_configs.get(host), moid),
+        vmx_path=item.get('config.files.vmPathName'),
+        host_moid=host,
+        ip_addresses=guest_addresses(item.get('guest.net'), item.get('guest.ipAddress')),
+        snapshots=[snapshot['name'] for snapshot in snapshots],
+        current_snapshot=next((snapshot['name'] for snapshot in snapshots if snapshot['current']), None),
+    )
+
+
+def _autostart_configs(session, hosts):
+    managers = {}
+    for host in hosts:
+        ref = host.get('configManager.autoStartManager')
+        if ref is not None:
+            managers[ref._moId] = (host['_moid'], ref)
+    if not managers:
+        return {}
+    try:
+        found = properties.retrieve_objects(session.content, [ref for _host, ref in managers.values()], ['config'])
+    except Exception:  # pylint: disable=broad-except
+        # A host without an autostart manager (or a server that lacks it) means no autostart.
+        return {}
+    return {managers[item['_moid']][0]: item.get('config') for item in found if item['_moid'] in managers}
+
+
+def read_vms(session):
+    """[(VM property dict, facts dict)] for every VM of the endpoint (one paged query + autostart)."""
+    items = properties.retrieve(session.content, {'VirtualMachine': VM_PROPERTIES, 'HostSystem': HOST_PROPERTIES})
+    vms = [item for item in items if item['_type'] == 'VirtualMachine']
+    hosts = [item for item in items if item['_type'] == 'HostSystem']
+    configs = _autostart_configs(session, hosts)
+    return [(item, _facts(item, configs)) for item in vms]
+
+
+def list_vms(session, name=None, uuid=None, moid=None):
+    """Facts of every VM matching the filter, sorted by name."""
+    found = [facts for _item, facts in read_vms(session) if matches(facts, name, uuid, moid)]
+    return sorted(found, key=lambda facts: (facts['name'], facts['moid']))
+
+
+def describe_filter(name=None, uuid=None, moid=None):
+    if name is not None:
+        return "named '%s'" % name
+    if uuid is not None:
+        return "with UUID %s" % uuid
+    return "with managed object id %s" % moid
+
+
+def find_vm(session, name=None, uuid=None, moid=None):
+    """(vim.VirtualMachine, facts) of the one VM matching the filter."""
+    found = [(item, facts) for item, facts in read_vms(session) if matches(facts, name, uuid, moid)]
+    if not found:
+        raise VmNotFound('No virtual machine %s on %s' % (describe_filter(name, uuid, moid), session.params.endpoint))
+    if len(found) > 1:
+        raise VirtEsxError('Several virtual machines are %s (%s); select one by uuid or moid'
+                           % (describe_filter(name, uuid, moid), ', '.join(facts['moid'] for _item, facts in found)))
+    item, facts = found[0]
+    return item['_obj'], facts
+
+
+def domain_xml(session, facts, secure=False, files=None):
+    """The domain XML of a VM from its .vmx file (downloaded over /folder)."""
+    vmx_path = facts.get('vmx_path')
+    if not vmx_path:
+        raise VirtEsxError("Virtual machine '%s' has no configuration file path" % facts['name'])
+    files = files or DatastoreFiles(session)
+    checked = CheckedDatastorePath.parse(vmx_path, option="the VM's configuration file path (config.files.vmPathName)")
+    datastore = checked.datastore
+    data = files.download(checked)
+    return vmx_to_domain_xml(data, resolve_file=make_resolve_file(vmx_path), datacenter_path=files.datacenter_of(datastore),
+                             moref=facts['moid'], secure=secure)

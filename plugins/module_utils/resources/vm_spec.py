@@ -1,0 +1,596 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The definition of a VM that virt.esx.vm manages, as plain data.
+
+Desired definitions (libvirt domain XML, or the module's structured options) and
+the current definition of a VM on a host (its ``vim.vm.ConfigInfo``) are turned
+into the same plain dict, so that ``vm_diff`` can compare them field by field:
+
+    {
+      'name': 'web 1', 'uuid': '564d...' or None, 'guest_id': 'otherGuest64' or None,
+      'vcpus': 2, 'memory_mb': 1024, 'annotation': 'text' or None, 'firmware': 'bios'|'efi'|None,
+      'controllers': {'scsi0': 'lsilogic', 'sata0': 'ahci'},
+      'disks': {'scsi0:0': {'file': '[ds] dir/a.vmdk' or None, 'size_kb': 1048576 or None}},
+      'cdroms': {'ide0:0': {'kind': 'iso'|'host'|'client', 'file': '[ds] iso/x.iso' or device or None}},
+      'nics': {'ethernet0': {'network': 'VM Network', 'model': 'vmxnet3' or None, 'mac': '00:50:56:..' or None}},
+      'extra_config': {'key': 'value'},           # '' asks for the key's removal
+      'scheduler': {'cpu_shares': 'normal'|int, 'cpu_reservation_mhz': int, ...},
+    }
+
+A key that is None (or missing) in a desired definition means "not managed".
+Devices are named by their VMX slot (``scsi0:1``, ``ide1:0``, ``ethernet2``), so
+that a domain XML, its .vmx text and a VM's device list name a device alike.
+
+Functions
+---------
+``spec_from_domain_xml(xml_text, virtual_hw_version)`` libvirt domain XML -> spec (through the VMX formatter)
+``spec_from_vmx(vmx_text)``                            .vmx text -> spec
+``spec_from_options(params)``                         the module's structured options -> spec
+``spec_from_config(config, network_names=None)``      a pyvmomi ``vim.vm.ConfigInfo`` -> spec
+``spec_to_domain_xml(spec, mask=True)``               spec -> libvirt domain XML (for diff and results)
+``guest_os_to_guest_id`` / ``guest_id_to_guest_os``   VMX ``guestOS`` <-> vSphere ``guestId``
+``is_secret_key(key)``                                extra config keys whose values are masked
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_resolve_file
+from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
+    CheckedDatastorePath, unescape_annotation, unescape_display_name)
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
+
+try:
+    from pyVmomi import vim
+    HAS_PYVMOMI = True
+except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
+    vim = None
+    HAS_PYVMOMI = False
+
+MASK = '********'
+SECRET_KEY_RE = re.compile(r'passw|secret|token|credential|private|userdata', re.IGNORECASE)
+
+# VMX virtualDev of a NIC; None when the VMX names none (ESX then picks its default).
+NIC_MODELS = ('vlance', 'vmxnet', 'vmxnet2', 'vmxnet3', 'e1000', 'e1000e')
+SCSI_MODELS = ('buslogic', 'lsilogic', 'lsisas1068', 'pvscsi')
+DISK_BUSES = ('scsi', 'ide', 'sata')
+SHARES_LEVELS = ('low', 'normal', 'high')
+SCHEDULER_KEYS = ('cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb')
+
+NIC_KEY_BASE = 4000
+MAX_NICS = 10
+
+_SLOT_RE = re.compile(r'^(scsi|ide|sata)([0-9]+):([0-9]+)$')
+_NIC_RE = re.compile(r'^ethernet([0-9]+)$')
+_MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
+_VMFS_PREFIX = '/vmfs/volumes/'
+
+
+def is_secret_key(key):
+    """Extra config keys whose values are secrets (masked in diffs and results)."""
+    return bool(SECRET_KEY_RE.search(key or ''))
+
+
+def empty_spec():
+    return dict(name=None, uuid=None, guest_id=None, vcpus=None, memory_mb=None, annotation=None, firmware=None,
+                controllers={}, disks={}, cdroms={}, nics={}, extra_config={}, scheduler={})
+
+
+# guestOS <-> guestId --------------------------------------------------------------
+
+_GUEST_OS_SPECIAL = {'other': 'otherGuest', 'other-64': 'otherGuest64'}
+_GUEST_ID_SPECIAL = {value: key for key, value in _GUEST_OS_SPECIAL.items()}
+
+
+def guest_os_to_guest_id(guest_os):
+    """VMX ``guestOS`` (``rhel8-64``) -> vSphere ``guestId`` (``rhel8_64Guest``)."""
+    if not guest_os:
+        return None
+    guest_os = guest_os.strip()
+    if guest_os.lower() in _GUEST_OS_SPECIAL:
+        return _GUEST_OS_SPECIAL[guest_os.lower()]
+    if guest_os.endswith('Guest') or guest_os.endswith('Guest64'):
+        return guest_os
+    return re.sub(r'-64$', '_64', guest_os) + 'Guest'
+
+
+def guest_id_to_guest_os(guest_id):
+    """vSphere ``guestId`` -> VMX ``guestOS``."""
+    if not guest_id:
+        return None
+    if guest_id in _GUEST_ID_SPECIAL:
+        return _GUEST_ID_SPECIAL[guest_id]
+    base = guest_id[:-len('Guest')] if guest_id.endswith('Guest') else guest_id
+    return re.sub(r'_64$', '-64', base)
+
+
+def is_64bit_guest(guest_id):
+    return bool(guest_id) and '64' in guest_id
+
+
+# Desired definitions ---------------------------------------------------------------
+
+def _vmfs_to_source(name):
+    if name.startswith(_VMFS_PREFIX):
+        return default_resolve_file(name)
+    return name
+
+
+def _vmx_bool(value):
+    return str(value).strip().lower() in ('true', '1', 'yes', 'on')
+
+
+def spec_from_vmx(vmx_text):
+    """.vmx text -> spec (only the parts this module manages)."""
+    vmx = parse_vmx(vmx_text)
+    spec = empty_spec()
+    display_name = vmx.get('displayName')
+    spec['name'] = unescape_display_name(display_name) if display_name is not None else None
+    bios_uuid = vmx.get('uuid.bios')
+    if bios_uuid:
+        digits = re.sub(r'[^0-9a-fA-F]', '', bios_uuid).lower()
+        if len(digits) == 32:
+            spec['uuid'] = '%s-%s-%s-%s-%s' % (digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:])
+    spec['guest_id'] = guest_os_to_guest_id(vmx.get('guestOS'))
+    spec['vcpus'] = vmx.get_int('numvcpus', 1)
+    spec['memory_mb'] = vmx.get_int('memsize', 32)
+    annotation = vmx.get('annotation')
+    spec['annotation'] = unescape_annotation(annotation) if annotation is not None else ''
+    spec['firmware'] = 'efi' if (vmx.get('firmware') or '').lower() == 'efi' else 'bios'
+    for key, value in vmx.items():
+        lower = key.lower()
+        match = re.match(r'^scsi([0-9]+)\.present$', lower)
+        if match and _vmx_bool(value):
+            index = match.group(1)
+            spec['controllers']['scsi' + index] = (vmx.get('scsi%s.virtualDev' % index) or 'lsilogic').lower()
+            continue
+        match = re.match(r'^sata([0-9]+)\.present$', lower)
+        if match and _vmx_bool(value):
+            spec['controllers']['sata' + match.group(1)] = 'ahci'
+            continue
+        match = re.match(r'^((?:scsi|ide|sata)[0-9]+:[0-9]+)\.present$', lower)
+        if match and _vmx_bool(value):
+            _device_from_vmx(spec, vmx, match.group(1))
+            continue
+        match = re.match(r'^(ethernet[0-9]+)\.present$', lower)
+        if match and _vmx_bool(value):
+            _nic_from_vmx(spec, vmx, match.group(1))
+    return spec
+
+
+def _device_from_vmx(spec, vmx, slot):
+    device_type = (vmx.get(slot + '.deviceType') or '').lower()
+    file_name = vmx.get(slot + '.fileName')
+    if device_type.startswith('cdrom') or device_type == 'atapi-cdrom':
+        if device_type == 'cdrom-image':
+            spec['cdroms'][slot] = dict(kind='iso', file=_vmfs_to_source(file_name) if file_name else None)
+        else:
+            spec['cdroms'][slot] = dict(kind='host', file=file_name or None)
+        return
+    if device_type in ('', 'disk', 'scsi-hardDisk'.lower(), 'ata-hardDisk'.lower()) or file_name and file_name.endswith('.vmdk'):
+        spec['disks'][slot] = dict(file=_vmfs_to_source(file_name) if file_name else None, size_kb=None)
+        return
+    raise DomainXmlError('device %s of type %r cannot be managed by virt.esx.vm (disks and CD-ROMs only)' % (slot, device_type))
+
+
+def _nic_from_vmx(spec, vmx, name):
+    connection = (vmx.get(name + '.connectionType') or 'bridged').lower()
+    if connection != 'bridged':
+        raise DomainXmlError('%s: only bridged interfaces (<interface type="bridge">) can be managed, not %r' % (name, connection))
+    model = vmx.get(name + '.virtualDev')
+    address_type = (vmx.get(name + '.addressType') or 'generated').lower()
+    mac = vmx.get(name + '.address') if address_type == 'static' else None
+    network = vmx.get(name + '.networkName')
+    if not network:
+        raise DomainXmlError('%s has no network (<source bridge="..."/>, the port group name)' % name)
+    spec['nics'][name] = dict(network=network, model=model.lower() if model else None, mac=mac.lower() if mac else None)
+
+
+_UNMANAGED_VMX_PARTS = (
+    (re.compile(r'^serial[0-9]+\.present$', re.I), 'serial ports'),
+    (re.compile(r'^parallel[0-9]+\.present$', re.I), 'parallel ports'),
+    (re.compile(r'^floppy[0-9]+\.present$', re.I), 'floppy drives'),
+    (re.compile(r'^remotedisplay\.vnc\.enabled$', re.I), 'VNC graphics'),
+    (re.compile(r'^svga\.', re.I), 'video settings'),
+    (re.compile(r'^sound\.present$', re.I), 'sound'),
+    (re.compile(r'^sched\.cpu\.affinity$', re.I), 'CPU affinity'),
+)
+
+
+def unmanaged_vmx_parts(vmx_text):
+    """What a .vmx enables that virt.esx.vm writes for new VMs only (never edits on an existing one)."""
+    vmx = parse_vmx(vmx_text)
+    found = []
+    for key, value in vmx.items():
+        for pattern, what in _UNMANAGED_VMX_PARTS:
+            enabled = value.strip().lower() not in ('false', '0', 'no', 'off') if key.lower().endswith(('.present', '.enabled')) else True
+            if pattern.match(key) and enabled and what not in found:
+                found.append(what)
+    return found
+
+
+def spec_from_domain_xml(xml_text, virtual_hw_version, warnings=None):
+    """libvirt domain XML -> spec, read as libvirt's VMX formatter reads it."""
+    from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx import convert_xml_to_vmx
+    from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_format_file
+
+    vmx_text = convert_xml_to_vmx(xml_text, virtual_hw_version=virtual_hw_version, format_file=default_format_file,
+                                  warnings=warnings)
+    spec = spec_from_vmx(vmx_text)
+    if spec['name'] is None:
+        raise DomainXmlError('the domain XML has no <name>')
+    return spec, vmx_text
+
+
+def _shares(value, what):
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in SHARES_LEVELS:
+        return text
+    if re.fullmatch(r'[0-9]+', text) and int(text) > 0:
+        return int(text)
+    raise VirtEsxError('%s must be low, normal, high or a positive number of shares, not %r' % (what, value))
+
+
+def scheduler_from_options(params):
+    scheduler = {}
+    for key in SCHEDULER_KEYS:
+        value = params.get(key)
+        if value is None:
+            continue
+        if key.endswith('_shares'):
+            scheduler[key] = _shares(value, key)
+        else:
+            if int(value) < -1:
+                raise VirtEsxError('%s must be -1 (unlimited) or more, not %r' % (key, value))
+            scheduler[key] = int(value)
+    return scheduler
+
+
+def _slot(text, default_bus, what):
+    if text is None:
+        return None
+    match = _SLOT_RE.match(str(text).strip().lower())
+    if not match:
+        raise VirtEsxError('%s slot %r is not of the form scsi0:1, ide0:0 or sata0:2' % (what, text))
+    return '%s%s:%s' % match.groups()
+
+
+def _next_free_slot(used, bus):
+    if bus == 'scsi':
+        for unit in range(0, 16):
+            if unit != 7 and 'scsi0:%d' % unit not in used:
+                return 'scsi0:%d' % unit
+    elif bus == 'ide':
+        for slot in ('ide0:0', 'ide0:1', 'ide1:0', 'ide1:1'):
+            if slot not in used:
+                return slot
+    else:
+        for unit in range(0, 30):
+            if '%s0:%d' % (bus, unit) not in used:
+                return '%s0:%d' % (bus, unit)
+    raise VirtEsxError('no free %s slot left' % bus)
+
+
+def _mac(value):
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if not _MAC_RE.match(text):
+        raise VirtEsxError('MAC address %r is not of the form 00:50:56:xx:xx:xx' % (value,))
+    return text
+
+
+def spec_from_options(params):
+    """The module's structured options -> spec (None where the option is not given)."""
+    spec = empty_spec()
+    spec['name'] = params.get('name')
+    spec['uuid'] = params.get('uuid')
+    spec['guest_id'] = params.get('guest_id')
+    spec['vcpus'] = params.get('vcpus')
+    spec['memory_mb'] = params.get('memory_mb')
+    spec['annotation'] = params.get('annotation')
+    spec['firmware'] = params.get('firmware')
+    disks = params.get('disks')
+    if disks is not None:
+        used = set()
+        for index, disk in enumerate(disks):
+            bus = (disk.get('bus') or 'scsi').lower()
+            slot = _slot(disk.get('slot'), bus, 'disk') or _next_free_slot(used | set(spec['disks']), bus)
+            if slot in spec['disks']:
+                raise VirtEsxError('disks[%d]: slot %s is used twice' % (index, slot))
+            if not disk.get('file') and not disk.get('size_gb'):
+                raise VirtEsxError('disks[%d] needs file (an existing .vmdk as [datastore] path) or size_gb (a new disk)' % index)
+            size_kb = int(round(float(disk['size_gb']) * 1024 * 1024)) if disk.get('size_gb') else None
+            if disk.get('file'):
+                CheckedDatastorePath.parse(disk['file'], option='disks[%d].file' % index)
+            spec['disks'][slot] = dict(file=disk.get('file') or None, size_kb=size_kb)
+            if slot.startswith('scsi'):
+                controller = slot.split(':')[0]
+                model = (disk.get('controller_model') or spec['controllers'].get(controller) or 'lsilogic').lower()
+                if model not in SCSI_MODELS:
+                    raise VirtEsxError('disks[%d]: controller_model must be one of %s' % (index, ', '.join(SCSI_MODELS)))
+                spec['controllers'][controller] = model
+            elif slot.startswith('sata'):
+                spec['controllers'][slot.split(':')[0]] = 'ahci'
+            used.add(slot)
+    else:
+        spec['disks'] = None
+        spec['controllers'] = None
+    cdrom = params.get('cdrom')
+    if cdrom is not None:
+        for index, drive in enumerate(cdrom):
+            slot = _slot(drive.get('slot'), 'ide', 'cdrom') or _next_free_slot(set(spec['cdroms']) | set(spec['disks'] or {}), 'ide')
+            kind = drive.get('type') or ('iso' if drive.get('iso') else 'client')
+            if kind == 'iso' and not drive.get('iso'):
+                raise VirtEsxError('cdrom[%d]: type iso needs iso (a [datastore] path)' % index)
+            if kind == 'iso':
+                CheckedDatastorePath.parse(drive['iso'], option='cdrom[%d].iso' % index)
+            spec['cdroms'][slot] = dict(kind=kind, file=drive.get('iso') if kind == 'iso' else drive.get('device'))
+            if slot.startswith('sata'):
+                if spec['controllers'] is None:
+                    spec['controllers'] = {}
+                spec['controllers'][slot.split(':')[0]] = 'ahci'
+    else:
+        spec['cdroms'] = None
+    nics = params.get('nics')
+    if nics is not None:
+        for index, nic in enumerate(nics):
+            model = (nic.get('model') or 'vmxnet3').lower()
+            if model not in NIC_MODELS:
+                raise VirtEsxError('nics[%d]: model must be one of %s' % (index, ', '.join(NIC_MODELS)))
+            spec['nics']['ethernet%d' % index] = dict(network=nic['network'], model=model, mac=_mac(nic.get('mac')))
+    else:
+        spec['nics'] = None
+    spec['extra_config'] = dict((str(key), '' if value is None else str(value)) for key, value in (params.get('extra_config') or {}).items())
+    spec['scheduler'] = scheduler_from_options(params)
+    return spec
+
+
+# The current definition ------------------------------------------------------------
+
+def _nic_model_of(device):
+    for name, model in (('VirtualVmxnet3', 'vmxnet3'), ('VirtualE1000e', 'e1000e'), ('VirtualE1000', 'e1000'),
+                        ('VirtualVmxnet2', 'vmxnet2'), ('VirtualPCNet32', 'vlance'), ('VirtualVmxnet', 'vmxnet')):
+        if isinstance(device, getattr(vim.vm.device, name)):
+            return model
+    return None
+
+
+def _scsi_model_of(device):
+    for name, model in (('ParaVirtualSCSIController', 'pvscsi'), ('VirtualLsiLogicSASController', 'lsisas1068'),
+                        ('VirtualLsiLogicController', 'lsilogic'), ('VirtualBusLogicController', 'buslogic')):
+        if isinstance(device, getattr(vim.vm.device, name)):
+            return model
+    return None
+
+
+def controller_bus(device):
+    """'scsi0', 'ide1', 'sata0' for a controller device, else None."""
+    if isinstance(device, vim.vm.device.VirtualSCSIController):
+        return 'scsi%d' % device.busNumber
+    if isinstance(device, vim.vm.device.VirtualIDEController):
+        return 'ide%d' % device.busNumber
+    if isinstance(device, vim.vm.device.VirtualSATAController):
+        return 'sata%d' % device.busNumber
+    return None
+
+
+def device_slots(devices):
+    """{slot: device} for disks, CD-ROMs and NICs of a VM, {bus: controller} for its controllers."""
+    controllers = {}
+    for device in devices:
+        bus = controller_bus(device)
+        if bus is not None:
+            controllers[device.key] = (bus, device)
+    slots = {}
+    nics = [device for device in sorted(devices, key=lambda item: item.key) if isinstance(device, vim.vm.device.VirtualEthernetCard)]
+    # A host gives ethernetN the device key 4000 + N; NICs with other keys (as some servers assign) take the free places after.
+    for device in nics:
+        if NIC_KEY_BASE <= device.key < NIC_KEY_BASE + MAX_NICS:
+            slots['ethernet%d' % (device.key - NIC_KEY_BASE)] = device
+    index = 0
+    for device in nics:
+        if NIC_KEY_BASE <= device.key < NIC_KEY_BASE + MAX_NICS:
+            continue
+        while 'ethernet%d' % index in slots:
+            index += 1
+        slots['ethernet%d' % index] = device
+    for device in devices:
+        if isinstance(device, (vim.vm.device.VirtualDisk, vim.vm.device.VirtualCdrom)):
+            controller = controllers.get(device.controllerKey)
+            if controller is not None:
+                slots['%s:%d' % (controller[0], device.unitNumber or 0)] = device
+    return slots, dict(controllers.values())
+
+
+def spec_from_config(config, network_names=None):
+    """A pyvmomi ``vim.vm.ConfigInfo`` -> spec. ``network_names`` maps DVS port group keys to names."""
+    network_names = network_names or {}
+    spec = empty_spec()
+    from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
+
+    spec['name'] = unescape_vm_name(config.name)
+    spec['uuid'] = config.uuid
+    spec['guest_id'] = config.guestId
+    spec['vcpus'] = config.hardware.numCPU
+    spec['memory_mb'] = config.hardware.memoryMB
+    spec['annotation'] = config.annotation or ''
+    spec['firmware'] = config.firmware or 'bios'
+    devices = list(config.hardware.device or [])
+    slots, controllers = device_slots(devices)
+    for bus, device in controllers.items():
+        if bus.startswith('scsi'):
+            spec['controllers'][bus] = _scsi_model_of(device) or 'lsilogic'
+        elif bus.startswith('sata'):
+            spec['controllers'][bus] = 'ahci'
+    for slot, device in slots.items():
+        if isinstance(device, vim.vm.device.VirtualEthernetCard):
+            backing = device.backing
+            if isinstance(backing, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo):
+                key = backing.port.portgroupKey
+                network = network_names.get(key, key)
+            else:
+                network = getattr(backing, 'deviceName', None)
+            spec['nics'][slot] = dict(network=network, model=_nic_model_of(device),
+                                      mac=(device.macAddress or '').lower() or None)
+        elif isinstance(device, vim.vm.device.VirtualDisk):
+            spec['disks'][slot] = dict(file=getattr(device.backing, 'fileName', None) or None, size_kb=device.capacityInKB)
+        else:
+            backing = device.backing
+            if isinstance(backing, vim.vm.device.VirtualCdrom.IsoBackingInfo):
+                spec['cdroms'][slot] = dict(kind='iso', file=backing.fileName or None)
+            elif isinstance(backing, vim.vm.device.VirtualCdrom.AtapiBackingInfo):
+                spec['cdroms'][slot] = dict(kind='host', file=backing.deviceName or None)
+            else:
+                spec['cdroms'][slot] = dict(kind='client', file=None)
+    for option in config.extraConfig or []:
+        value = '' if option.value is None else str(option.value)
+        if value == '':
+            # An empty value is how a key is removed; the last entry of a key wins.
+            spec['extra_config'].pop(option.key, None)
+        else:
+            spec['extra_config'][option.key] = value
+    spec['scheduler'] = _scheduler_from_config(config)
+    return spec
+
+
+def _shares_value(shares_info):
+    if shares_info is None:
+        return None
+    level = str(shares_info.level)
+    return shares_info.shares if level == 'custom' else level
+
+
+def _scheduler_from_config(config):
+    cpu = config.cpuAllocation
+    memory = config.memoryAllocation
+    result = {}
+    if cpu is not None:
+        result.update(cpu_shares=_shares_value(cpu.shares), cpu_reservation_mhz=cpu.reservation, cpu_limit_mhz=cpu.limit)
+    if memory is not None:
+        result.update(memory_shares=_shares_value(memory.shares), memory_reservation_mb=memory.reservation,
+                      memory_limit_mb=memory.limit)
+    return result
+
+
+# spec -> domain XML -----------------------------------------------------------------
+
+def _disk_target(slot, counters):
+    bus = slot.split(':')[0].rstrip('0123456789')
+    prefix = {'scsi': 'sd', 'ide': 'hd', 'sata': 'sd'}[bus]
+    match = _SLOT_RE.match(slot)
+    controller, unit = int(match.group(2)), int(match.group(3))
+    if bus == 'ide':
+        index = controller * 2 + unit
+    elif bus == 'scsi':
+        index = controller * 15 + (unit if unit < 7 else unit - 1)
+    else:
+        index = counters.setdefault('sata', 0)
+        counters['sata'] += 1
+    name = ''
+    index += 1
+    while index > 0:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(ord('a') + remainder) + name
+    return prefix + name, bus, controller, unit
+
+
+def spec_to_domain_xml(spec, mask=True):
+    """spec -> libvirt domain XML text (secret extra config values masked unless ``mask`` is false)."""
+    domain = ElementTree.Element('domain', type='vmware')
+    if spec.get('name') is not None:
+        ElementTree.SubElement(domain, 'name').text = spec['name']
+    if spec.get('uuid'):
+        ElementTree.SubElement(domain, 'uuid').text = spec['uuid']
+    if spec.get('annotation'):
+        ElementTree.SubElement(domain, 'description').text = spec['annotation']
+    if spec.get('memory_mb') is not None:
+        ElementTree.SubElement(domain, 'memory', unit='KiB').text = str(spec['memory_mb'] * 1024)
+    if spec.get('vcpus') is not None:
+        ElementTree.SubElement(domain, 'vcpu', placement='static').text = str(spec['vcpus'])
+    scheduler = spec.get('scheduler') or {}
+    _scheduler_xml(domain, scheduler)
+    os_element = ElementTree.SubElement(domain, 'os')
+    if spec.get('firmware') == 'efi':
+        os_element.set('firmware', 'efi')
+    arch = 'x86_64' if is_64bit_guest(spec.get('guest_id')) or not spec.get('guest_id') else 'i686'
+    ElementTree.SubElement(os_element, 'type', arch=arch).text = 'hvm'
+    devices = ElementTree.SubElement(domain, 'devices')
+    counters = {}
+    for kind, items in (('disk', spec.get('disks') or {}), ('cdrom', spec.get('cdroms') or {})):
+        for slot in sorted(items, key=_slot_order):
+            item = items[slot]
+            target, bus, controller, unit = _disk_target(slot, counters)
+            disk_type = 'block' if kind == 'cdrom' and item.get('kind') == 'host' else 'file'
+            disk = ElementTree.SubElement(devices, 'disk', type=disk_type, device=kind)
+            if item.get('file'):
+                ElementTree.SubElement(disk, 'source', {'dev' if disk_type == 'block' else 'file': item['file']})
+            ElementTree.SubElement(disk, 'target', dev=target, bus=bus)
+            ElementTree.SubElement(disk, 'address', type='drive', controller=str(controller), bus='0', target='0', unit=str(unit))
+    for bus in sorted(spec.get('controllers') or {}):
+        model = spec['controllers'][bus]
+        attributes = dict(type=bus.rstrip('0123456789'), index=bus.lstrip('abcdefghijklmnopqrstuvwxyz'))
+        if attributes['type'] == 'scsi':
+            attributes['model'] = 'vmpvscsi' if model == 'pvscsi' else model
+        ElementTree.SubElement(devices, 'controller', attributes)
+    nics = spec.get('nics') or {}
+    for name in sorted(nics, key=lambda text: int(text[len('ethernet'):])):
+        nic = nics[name]
+        interface = ElementTree.SubElement(devices, 'interface', type='bridge')
+        if nic.get('mac'):
+            ElementTree.SubElement(interface, 'mac', address=nic['mac'])
+        ElementTree.SubElement(interface, 'source', bridge=nic.get('network') or '')
+        if nic.get('model'):
+            ElementTree.SubElement(interface, 'model', type=nic['model'])
+    extra = spec.get('extra_config') or {}
+    if extra:
+        metadata = ElementTree.SubElement(domain, 'metadata')
+        config = ElementTree.SubElement(metadata, '{https://github.com/virt-esx/xmlns/extra-config}extraConfig')
+        for key in sorted(extra):
+            value = MASK if mask and is_secret_key(key) and extra[key] else extra[key]
+            ElementTree.SubElement(config, '{https://github.com/virt-esx/xmlns/extra-config}option', key=key, value=value)
+    ElementTree.register_namespace('virtesx', 'https://github.com/virt-esx/xmlns/extra-config')
+    _indent(domain)
+    return ElementTree.tostring(domain, encoding='unicode') + '\n'
+
+
+def _scheduler_xml(domain, scheduler):
+    """libvirt's <cputune>/<memtune> for settings that differ from the defaults (shares as a level or a number)."""
+    cpu = [('shares', scheduler.get('cpu_shares'), 'normal'), ('reservation', scheduler.get('cpu_reservation_mhz'), 0),
+           ('limit', scheduler.get('cpu_limit_mhz'), -1)]
+    memory = [('shares', scheduler.get('memory_shares'), 'normal'), ('min_guarantee', scheduler.get('memory_reservation_mb'), 0),
+              ('hard_limit', scheduler.get('memory_limit_mb'), -1)]
+    for tag, settings in (('cputune', cpu), ('memtune', memory)):
+        shown = [(name, value) for name, value, default in settings if value is not None and value != default]
+        if shown:
+            element = ElementTree.SubElement(domain, tag)
+            for name, value in shown:
+                child = ElementTree.SubElement(element, name)
+                child.text = str(value)
+                if tag == 'memtune' and name != 'shares':
+                    child.set('unit', 'MiB')
+
+
+def _slot_order(slot):
+    match = _SLOT_RE.match(slot)
+    return (DISK_BUSES.index(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+
+def _indent(element, level=0):
+    padding = '\n' + '  ' * level
+    children = list(element)
+    if children:
+        if not (element.text or '').strip():
+            element.text = padding + '  '
+        for child in children:
+            _indent(child, level + 1)
+            if not (child.tail or '').strip():
+                child.tail = padding + '  '
+        if not (children[-1].tail or '').strip():
+            children[-1].tail = padding
