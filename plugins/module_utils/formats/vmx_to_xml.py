@@ -14,7 +14,7 @@ API
     libvirt's ``vmware`` namespace elements (``<vmware:datacenterpath>``,
     ``<vmware:moref>``).
 ``parse_vmx_domain(vmx_text, *, resolve_file, datacenter_path=None, moref=None) -> Domain``
-    The same conversion stopping at the ``vmx_to_xml_model.Domain`` data classes.
+    The same conversion stopping at the ``domain_model.Domain`` data classes.
 ``domain_to_element`` / ``element_to_text`` (from ``vmx_to_xml_format``)
     The lxml tree of a ``Domain`` and its libvirt-style text.
 
@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.virt.esx.plugins.module_utils.formats import vmx_common as common
+from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names, vmx_common as common
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError, VmxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_annotation, unescape_display_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml_format import domain_to_element, element_to_text
-from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml_model import (
-    CharDevice, Controller, CpuTopology, Disk, Domain, DriveAddress, Filesystem, Graphics, Interface, ZERO_MAC,
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain_model import (
+    ZERO_MAC, ZERO_UUID, CharDevice, Controller, Cpu, CpuTopology, Disk, Domain, Filesystem, Graphics, Interface, Video,
 )
 
 __all__ = ["convert_vmx_to_xml", "parse_vmx_domain", "domain_to_element", "element_to_text"]
@@ -79,16 +79,6 @@ def _lower(value):
 
 def _ends_with(value, suffix):
     return value is not None and value.lower().endswith(suffix)
-
-
-def disk_name(index, prefix):
-    """libvirt's disk name for a 0-based index: sda ... sdz, sdaa ..."""
-    letters = ""
-    index += 1
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("a") + remainder) + letters
-    return prefix + letters
 
 
 def parse_uuid(text):
@@ -190,6 +180,7 @@ def _check_versions(reader):
 
 def _read_identity(reader, domain):
     uuid_text = reader.string("uuid.bios")
+    domain.uuid = ZERO_UUID
     if uuid_text is not None:
         uuid = parse_uuid(uuid_text)
         if uuid is None:
@@ -243,7 +234,7 @@ def _read_cpus(reader, domain):
     if vcpus <= 0 or vcpus > _INT_MAX:
         raise VmxError("VMX entry 'numvcpus' must be a positive number of virtual CPUs but is '%s'"
                        % reader.string("numvcpus"))
-    domain.vcpus = vcpus
+    domain.vcpus = domain.current_vcpus = vcpus
 
     cores = reader.integer("cpuid.coresPerSocket", 1)
     if cores > 1:
@@ -252,7 +243,7 @@ def _read_cpus(reader, domain):
         sockets = vcpus // cores
         if sockets <= 0:
             raise VmxError("VMX entry 'cpuid.coresPerSocket' ('%d') is larger than 'numvcpus' ('%d')" % (cores, vcpus))
-        domain.topology = CpuTopology(sockets=sockets, cores=cores)
+        domain.cpu = Cpu(topology=CpuTopology(sockets=sockets, cores=cores))
 
     affinity = reader.string("sched.cpu.affinity")
     if affinity is not None and affinity.lower() != "all":
@@ -288,7 +279,8 @@ def _read_cpus(reader, domain):
 
 def _read_os(reader, domain):
     domain.arch = common.guest_os_arch(reader.string("guestOS"))
-    domain.smbios_host = reader.boolean("smbios.reflecthost", False)
+    if reader.boolean("smbios.reflecthost", False):
+        domain.smbios_mode = "host"
     firmware = reader.string("firmware")
     if firmware == "efi":
         domain.firmware = "efi"
@@ -313,45 +305,15 @@ def _read_vnc(reader, domain):
 # Disks ---------------------------------------------------------------------------------
 
 
-def _drive_address(bus, index, scsi_units):
-    """The <address> libvirt derives from a target name's index (its default per-bus layout)."""
-    if bus == "scsi":
-        per_controller = scsi_units - 1
-        controller, unit = divmod(index, per_controller)
-        if unit >= common.SCSI_CONTROLLER_OWN_UNIT:
-            unit += 1
-        return DriveAddress(controller, 0, unit)
-    if bus == "sata":
-        controller, unit = divmod(index, 6)
-        return DriveAddress(controller, 0, unit)
-    if bus == "ide":
-        return DriveAddress(index // 4, (index % 4) // 2, index % 2)
-    return DriveAddress(index // 2, 0, index % 2)
-
-
 class _DiskSlot:
     """One VMX disk slot (scsi0:1, sata0:0, ide1:0, floppy0) and the entries it has."""
 
     def __init__(self, reader, bus, controller, unit, scsi_units):
         self.reader = reader
         self.bus = bus
-        if bus == "scsi":
-            self.prefix = "scsi%d:%d" % (controller, unit)
-            index = controller * 15 + (unit if unit < common.SCSI_CONTROLLER_OWN_UNIT else unit - 1)
-            self.target = disk_name(index, "sd")
-        elif bus == "sata":
-            self.prefix = "sata%d:%d" % (controller, unit)
-            index = controller * common.SATA_UNITS_PER_CONTROLLER + unit
-            self.target = disk_name(index, "sd")
-        elif bus == "ide":
-            self.prefix = "ide%d:%d" % (controller, unit)
-            index = controller * 2 + unit
-            self.target = disk_name(index, "hd")
-        else:
-            self.prefix = "floppy%d" % unit
-            index = unit
-            self.target = disk_name(index, "fd")
-        self.address = _drive_address(bus, index, scsi_units)
+        self.prefix = "floppy%d" % unit if bus == "fdc" else "%s%d:%d" % (bus, controller, unit)
+        self.target = disk_names.target_name(bus, controller, unit)
+        self.address = disk_names.drive_address(bus, disk_names.slot_index(bus, controller, unit), scsi_units)
 
     def key(self, name):
         return "%s.%s" % (self.prefix, name)
@@ -392,8 +354,8 @@ class _DiskSlot:
             return self._cdrom(device_type, file_name)
         return self._floppy(device_type, file_type, file_name)
 
-    def _disk(self, device, source_type, **kwargs):
-        return Disk(device=device, source_type=source_type, bus=self.bus, target=self.target, address=self.address,
+    def _disk(self, device, disk_type, **kwargs):
+        return Disk(device=device, disk_type=disk_type, bus=self.bus, target=self.target, address=self.address,
                     **kwargs)
 
     def _hard_disk(self, device_type, file_name, write_through, mode):
@@ -426,7 +388,7 @@ class _DiskSlot:
             # A raw (pass-through) host drive is a SCSI LUN in libvirt's terms.
             device = "cdrom" if kind == "atapi-cdrom" else "lun"
             if file_name is not None and file_name.lower() == _AUTO_DETECT:
-                return self._disk(device, "block", startup_optional=True, readonly=True)
+                return self._disk(device, "block", startup_policy="optional", readonly=True)
             return self._disk(device, "block", source=file_name, readonly=True)
         if self.bus == "scsi" and kind == "scsi-passthru":
             if file_name is not None and file_name.startswith(_PASSTHRU_CDROM_PREFIX):
@@ -553,8 +515,8 @@ def _read_shared_folders(reader, domain):
             continue
         purpose = "shared folder %s" % prefix
         domain.filesystems.append(Filesystem(
-            source_dir=reader.required_string(prefix + ".hostPath", purpose),
-            target_dir=reader.required_string(prefix + ".guestName", purpose),
+            source=reader.required_string(prefix + ".hostPath", purpose),
+            target=reader.required_string(prefix + ".guestName", purpose),
             readonly=not reader.boolean(prefix + ".writeAccess", False)))
 
 
@@ -631,10 +593,10 @@ def _read_ethernet(reader, number):
         if uuid is None:
             raise VmxError("VMX entry '%s.dvs.switchId' is not a UUID: '%s'" % (prefix, switch_id))
         nic.type = "vds"
-        nic.vds_switch_id = uuid
-        nic.vds_portgroup_id = reader.required_string(prefix + ".dvs.portgroupId", purpose)
-        nic.vds_port_id = reader.required_integer(prefix + ".dvs.portId", purpose)
-        nic.vds_connection_id = reader.required_integer(prefix + ".dvs.connectionId", purpose)
+        nic.switch_id = uuid
+        nic.portgroup_id = reader.required_string(prefix + ".dvs.portgroupId", purpose)
+        nic.port_id = reader.required_integer(prefix + ".dvs.portId", purpose)
+        nic.connection_id = reader.required_integer(prefix + ".dvs.connectionId", purpose)
     elif connection is None and network_name is None:
         nic.type = "null"
     elif connection in (None, "bridged"):
@@ -664,7 +626,7 @@ def _read_video(reader, domain):
         rounded *= 2
     if rounded > _INT_MAX:
         raise VmxError("VMX entry 'svga.vramSize' is too large: '%s'" % reader.string("svga.vramSize"))
-    domain.video_vram_kib = rounded
+    domain.videos.append(Video(type="vmvga", vram=rounded, primary=True))
 
 
 def _parse_network_uri(key, uri):
@@ -697,21 +659,22 @@ def _read_serial(reader, port):
     kind = _lower(file_type)
     if kind in (None, "device"):
         # VMware leaves fileType out for host devices.
-        return CharDevice(port=port, type="dev", path=file_name)
+        return CharDevice(kind="serial", port=port, type="dev", path=file_name)
     if kind == "file":
         path = reader.resolve(prefix + ".fileName", reader.required_string(prefix + ".fileName", "a file-backed serial port"),
                               False)
-        return CharDevice(port=port, type="file", path=path)
+        return CharDevice(kind="serial", port=port, type="file", path=path)
     if kind == "pipe":
         # Which end is client or server does not show in libvirt's XML.
-        return CharDevice(port=port, type="pipe", path=file_name)
+        return CharDevice(kind="serial", port=port, type="pipe", path=file_name)
     if kind == "network":
         uri = reader.required_string(prefix + ".fileName", "a network serial port")
         host, service, protocol = _parse_network_uri(prefix + ".fileName", uri)
         end = _lower(end_point)
         if end not in (None, "server", "client"):
             raise VmxError("VMX entry '%s.network.endPoint' must be 'server' or 'client' but is '%s'" % (prefix, end_point))
-        return CharDevice(port=port, type="tcp", host=host, service=service, protocol=protocol, listen=end != "client")
+        return CharDevice(kind="serial", port=port, type="tcp", host=host, service=service, protocol=protocol,
+                          listen=end != "client")
     raise VmxError("VMX entry '%s.fileType' must be 'device', 'file', 'pipe' or 'network' but is '%s'"
                    % (prefix, file_type))
 
@@ -727,9 +690,9 @@ def _read_parallel(reader, port):
     file_name = reader.required_string(prefix + ".fileName", purpose)
     kind = file_type.lower()
     if kind == "device":
-        return CharDevice(port=port, type="dev", path=file_name)
+        return CharDevice(kind="parallel", port=port, type="dev", path=file_name)
     if kind == "file":
-        return CharDevice(port=port, type="file", path=reader.resolve(prefix + ".fileName", file_name, False))
+        return CharDevice(kind="parallel", port=port, type="file", path=reader.resolve(prefix + ".fileName", file_name, False))
     raise VmxError("VMX entry '%s.fileType' must be 'device' or 'file' but is '%s'" % (prefix, file_type))
 
 
@@ -776,7 +739,7 @@ def _parse(vmx_text, resolve_file, datacenter_path, moref):
 
 
 def parse_vmx_domain(vmx_text, *, resolve_file, datacenter_path=None, moref=None):
-    """.vmx text -> ``vmx_to_xml_model.Domain`` (see the module documentation)."""
+    """.vmx text -> ``domain_model.Domain`` (see the module documentation)."""
     _check_arguments(resolve_file, datacenter_path, moref)
     try:
         return _parse(vmx_text, resolve_file, datacenter_path, moref)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virt.esx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Domain definition (``vmx_to_xml_model.Domain``) -> libvirt domain XML.
+"""Domain definition (``domain_model.Domain``) -> libvirt domain XML.
 
 ``domain_to_element(domain, *, secure=False) -> lxml element``
     The <domain> tree, elements and attributes in the order libvirt writes them.
@@ -92,11 +92,10 @@ def _format_cpuset(cpus):
 
 
 def _add_disk(devices, disk):
-    element = _sub(devices, "disk", [("type", disk.source_type), ("device", disk.device)])
+    element = _sub(devices, "disk", [("type", disk.disk_type), ("device", disk.device)])
     _sub_if_any(element, "driver", [("cache", disk.cache)])
-    source_attribute = "file" if disk.source_type == "file" else "dev"
-    _sub_if_any(element, "source", [(source_attribute, disk.source),
-                                    ("startupPolicy", "optional" if disk.startup_optional else None)])
+    source_attribute = "file" if disk.disk_type == "file" else "dev"
+    _sub_if_any(element, "source", [(source_attribute, disk.source), ("startupPolicy", disk.startup_policy)])
     _sub(element, "target", [("dev", disk.target), ("bus", disk.bus)])
     if disk.readonly:
         _sub(element, "readonly")
@@ -113,14 +112,14 @@ def _add_interface(devices, nic):
     if nic.type == "bridge":
         _sub_if_any(element, "source", [("bridge", nic.bridge)])
     elif nic.type == "vds":
-        _sub(element, "source", [("switchid", nic.vds_switch_id), ("portid", nic.vds_port_id),
-                                 ("portgroupid", nic.vds_portgroup_id), ("connectionid", nic.vds_connection_id)])
+        _sub(element, "source", [("switchid", nic.switch_id), ("portid", nic.port_id),
+                                 ("portgroupid", nic.portgroup_id), ("connectionid", nic.connection_id)])
     _sub_if_any(element, "target", [("dev", nic.ifname)])
     _sub_if_any(element, "model", [("type", nic.model)])
 
 
-def _add_char_device(devices, tag, chardev, console=False):
-    element = _sub(devices, tag, [("type", chardev.type)])
+def _add_char_device(devices, chardev, console=False):
+    element = _sub(devices, "console" if console else chardev.kind, [("type", chardev.type)])
     if chardev.type == "tcp":
         _sub(element, "source", [("mode", "bind" if chardev.listen else "connect"), ("host", chardev.host),
                                  ("service", chardev.service)])
@@ -136,7 +135,7 @@ def _add_graphics(devices, graphics, secure):
     else:
         port = -1 if graphics.autoport else None
     element = _sub(devices, "graphics", [
-        ("type", "vnc"), ("port", port), ("autoport", _yes_no(graphics.autoport)),
+        ("type", graphics.type), ("port", port), ("autoport", _yes_no(graphics.autoport)),
         ("listen", graphics.listen_address), ("keymap", graphics.keymap),
         ("passwd", graphics.password if secure else None)])
     _sub(element, "listen", [("type", "address"), ("address", graphics.listen_address)])
@@ -167,11 +166,11 @@ def domain_to_element(domain, *, secure=False):
         _sub(cputune, "shares", text=str(domain.cpu_shares))
     os_element = _sub(root, "os", [("firmware", domain.firmware)])
     _sub(os_element, "type", [("arch", domain.arch)], text="hvm")
-    if domain.smbios_host:
-        _sub(os_element, "smbios", [("mode", "host")])
-    if domain.topology is not None:
+    if domain.smbios_mode is not None:
+        _sub(os_element, "smbios", [("mode", domain.smbios_mode)])
+    if domain.cpu is not None and domain.cpu.topology is not None:
         cpu = _sub(root, "cpu")
-        topology = domain.topology
+        topology = domain.cpu.topology
         _sub(cpu, "topology", [("sockets", topology.sockets), ("dies", topology.dies), ("cores", topology.cores),
                                ("threads", topology.threads)])
     _sub(root, "clock", [("offset", "utc")])
@@ -185,24 +184,23 @@ def domain_to_element(domain, *, secure=False):
     for controller in domain.controllers:
         _sub(devices, "controller", [("type", controller.type), ("index", controller.index), ("model", controller.model)])
     for filesystem in domain.filesystems:
-        element = _sub(devices, "filesystem", [("type", "mount"), ("accessmode", "passthrough")])
-        _sub(element, "source", [("dir", filesystem.source_dir)])
-        _sub(element, "target", [("dir", filesystem.target_dir)])
+        element = _sub(devices, "filesystem", [("type", filesystem.type), ("accessmode", "passthrough")])
+        _sub(element, "source", [("dir", filesystem.source)])
+        _sub(element, "target", [("dir", filesystem.target)])
         if filesystem.readonly:
             _sub(element, "readonly")
     for nic in domain.interfaces:
         _add_interface(devices, nic)
-    for serial in domain.serials:
-        _add_char_device(devices, "serial", serial)
-    for parallel in domain.parallels:
-        _add_char_device(devices, "parallel", parallel)
+    for chardev in domain.serials + domain.parallels:
+        _add_char_device(devices, chardev)
     if domain.serials:
         # libvirt shows the first serial port again as the guest's console.
-        _add_char_device(devices, "console", domain.serials[0], console=True)
+        _add_char_device(devices, domain.serials[0], console=True)
     for graphics in domain.graphics:
         _add_graphics(devices, graphics, secure)
-    video = _sub(devices, "video")
-    _sub(video, "model", [("type", "vmvga"), ("vram", domain.video_vram_kib), ("primary", "yes")])
+    for video in domain.videos:
+        element = _sub(devices, "video")
+        _sub(element, "model", [("type", video.type), ("vram", video.vram), ("primary", "yes" if video.primary else None)])
 
     if domain.datacenter_path:
         _sub(root, "{%s}datacenterpath" % VMWARE_NAMESPACE, text=domain.datacenter_path)

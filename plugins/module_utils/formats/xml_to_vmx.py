@@ -51,13 +51,14 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.virt.esx.plugins.module_utils.formats import vmx_common
+from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names, vmx_common
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError, VirtEsxError, VmxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import escape_annotation, escape_display_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import VmxFile
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain_model import ZERO_UUID
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_domain import (
-    SCSI_CONTROLLER_MODELS, assign_drive_address, disk_name_index, read_domain)
-from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_values import format_mac, shorten
+    SCSI_CONTROLLER_MODELS, assign_drive_address, read_domain)
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_values import shorten
 
 __all__ = ["convert_xml_to_vmx", "ScsiDiskInfo"]
 
@@ -118,6 +119,12 @@ def _div_up(value, divisor):
     return -(-value // divisor)
 
 
+def _vmx_uuid(uuid):
+    """A UUID as VMware writes it: 16 hex pairs, spaces between them, a '-' in the middle."""
+    hexes = ["%02x" % byte for byte in bytes.fromhex(uuid.replace("-", ""))]
+    return "%s-%s" % (" ".join(hexes[:8]), " ".join(hexes[8:]))
+
+
 # General settings ---------------------------------------------------------------------
 
 
@@ -130,11 +137,10 @@ def _format_general(ctx):
         ctx.add("smbios.reflecthost", "true")
     elif domain.smbios_mode == "sysinfo":
         raise DomainXmlError("<os><smbios mode='sysinfo'> is not supported for VMware guests (use 'host' or 'emulate')")
-    if domain.uuid is None or domain.uuid == bytes(16):
+    if domain.uuid in (None, ZERO_UUID):
         ctx.add("uuid.action", "create")
     else:
-        hexes = ["%02x" % byte for byte in domain.uuid]
-        ctx.add("uuid.bios", "%s-%s" % (" ".join(hexes[:8]), " ".join(hexes[8:])))
+        ctx.add("uuid.bios", _vmx_uuid(domain.uuid))
     ctx.add("displayName", escape_display_name(domain.name))
     if domain.description is not None:
         ctx.add("annotation", escape_annotation(domain.description))
@@ -153,36 +159,37 @@ def _format_memory(ctx):
 
 def _format_cpus(ctx):
     domain = ctx.domain
-    if domain.vcpus_current < domain.vcpus_max:
+    if domain.current_vcpus < domain.vcpus:
         raise DomainXmlError("<vcpu current='%d'> below the maximum of %d is not supported for VMware guests"
-                             % (domain.vcpus_current, domain.vcpus_max))
-    if domain.vcpus_max == 0:
+                             % (domain.current_vcpus, domain.vcpus))
+    if domain.vcpus == 0:
         raise DomainXmlError("<vcpu> must be at least 1")
-    ctx.add("numvcpus", domain.vcpus_max)
+    ctx.add("numvcpus", domain.vcpus)
     cpu = domain.cpu
     if cpu is not None:
         if cpu.mode != "custom":
             raise DomainXmlError("<cpu mode='%s'> is not supported for VMware guests (only mode='custom')" % cpu.mode)
-        if not cpu.has_topology:
+        topology = cpu.topology
+        if topology is None:
             raise DomainXmlError("<cpu> needs a <topology sockets=... cores=... threads='1'/> for VMware guests")
-        if cpu.threads != 1:
-            raise DomainXmlError("<cpu><topology threads='%d'>: only 1 thread per core is supported" % cpu.threads)
-        if cpu.dies != 1:
-            raise DomainXmlError("<cpu><topology dies='%d'>: only 1 die per socket is supported" % cpu.dies)
-        if cpu.clusters != 1:
-            raise DomainXmlError("<cpu><topology clusters='%d'>: only 1 cluster per die is supported" % cpu.clusters)
-        if cpu.sockets * cpu.cores != domain.vcpus_max:
+        if topology.threads != 1:
+            raise DomainXmlError("<cpu><topology threads='%d'>: only 1 thread per core is supported" % topology.threads)
+        if topology.dies != 1:
+            raise DomainXmlError("<cpu><topology dies='%d'>: only 1 die per socket is supported" % topology.dies)
+        if topology.clusters != 1:
+            raise DomainXmlError("<cpu><topology clusters='%d'>: only 1 cluster per die is supported" % topology.clusters)
+        if topology.sockets * topology.cores != domain.vcpus:
             raise DomainXmlError("<cpu><topology> gives %d x %d vCPUs but <vcpu> is %d"
-                                 % (cpu.sockets, cpu.cores, domain.vcpus_max))
-        ctx.add("cpuid.coresPerSocket", cpu.cores)
+                                 % (topology.sockets, topology.cores, domain.vcpus))
+        ctx.add("cpuid.coresPerSocket", topology.cores)
     if domain.cpuset:
-        if len(domain.cpuset) < domain.vcpus_max:
+        if len(domain.cpuset) < domain.vcpus:
             raise DomainXmlError("attribute 'cpuset' of <vcpu> must name at least %d CPU(s), it names %d"
-                                 % (domain.vcpus_max, len(domain.cpuset)))
+                                 % (domain.vcpus, len(domain.cpuset)))
         ctx.add("sched.cpu.affinity", ",".join(str(cpu_number) for cpu_number in domain.cpuset))
     if domain.cpu_shares is not None:
         for level, per_vcpu in sorted(vmx_common.CPU_SHARES_PER_VCPU.items(), key=lambda item: item[1]):
-            if domain.cpu_shares == domain.vcpus_current * per_vcpu:
+            if domain.cpu_shares == domain.current_vcpus * per_vcpu:
                 ctx.add("sched.cpu.shares", level)
                 break
         else:
@@ -221,10 +228,10 @@ def _disk_what(disk):
 
 def _vmx_slot(disk):
     """(controller or IDE bus, unit) of a SCSI or IDE disk, from its target name as VMX numbers them."""
-    prefix = {"scsi": "sd", "ide": "hd", "fdc": "fd"}[disk.bus]
+    prefix = disk_names.TARGET_PREFIXES[disk.bus]
     if not disk.target.startswith(prefix):
         raise DomainXmlError("the target of %s must start with '%s'" % (_disk_what(disk), prefix))
-    index = disk_name_index(disk.target)
+    index = disk_names.disk_name_index(disk.target)
     if index < 0:
         raise DomainXmlError("no disk index can be read from the target name of %s" % _disk_what(disk))
     if disk.bus == "scsi":
@@ -232,16 +239,13 @@ def _vmx_slot(disk):
             raise DomainXmlError("the SCSI disk index of '%s' is too large: VMX has %d SCSI controllers of %d disks "
                                  "(sda to sdbh)" % (disk.target, vmx_common.SCSI_CONTROLLER_COUNT,
                                                     SCSI_UNITS_PER_CONTROLLER))
-        unit = index % SCSI_UNITS_PER_CONTROLLER
-        return index // SCSI_UNITS_PER_CONTROLLER, unit + 1 if unit >= vmx_common.SCSI_CONTROLLER_OWN_UNIT else unit
-    if disk.bus == "ide":
+    elif disk.bus == "ide":
         if index >= vmx_common.IDE_BUS_COUNT * vmx_common.IDE_UNITS_PER_BUS:
             raise DomainXmlError("the IDE disk index of '%s' is too large: VMX has 2 IDE buses of 2 disks (hda to hdd)"
                                  % disk.target)
-        return index // vmx_common.IDE_UNITS_PER_BUS, index % vmx_common.IDE_UNITS_PER_BUS
-    if index >= vmx_common.FLOPPY_COUNT:
+    elif index >= vmx_common.FLOPPY_COUNT:
         raise DomainXmlError("the floppy index of '%s' is too large: VMX has 2 floppy drives (fda, fdb)" % disk.target)
-    return 0, index
+    return disk_names.index_slot(disk.bus, index)
 
 
 def _verify_disk_address(disk):
@@ -379,7 +383,7 @@ def _format_disk(ctx, disk):
     if disk.bus == "scsi":
         if disk.cache == "writethrough":
             ctx.add(prefix + ".writeThrough", "true")
-        elif disk.cache != "default":
+        elif disk.cache is not None:
             raise DomainXmlError("%s has cache mode '%s'; VMware guests take 'writethrough' or none" % (what, disk.cache))
     if disk.transient:
         ctx.add(prefix + ".mode", "independent-nonpersistent")
@@ -455,15 +459,15 @@ def _xml_escape(text):
             .replace('"', "&quot;").replace("'", "&apos;"))
 
 
-def _format_mac(ctx, prefix, interface):
-    mac = interface.mac
-    if mac is None:
+def _format_mac(ctx, prefix, what, interface):
+    if interface.mac is None:
         if interface.mac_type == "static":
-            raise DomainXmlError("%s has <mac type='static'> but no address" % interface.what)
+            raise DomainXmlError("%s has <mac type='static'> but no address" % what)
         ctx.add(prefix + ".addressType", "generated")
         if interface.mac_check is not None:
             ctx.add(prefix + ".checkMACAddress", "true" if interface.mac_check else "false")
         return
+    mac = bytes.fromhex(interface.mac.replace(":", ""))
     oui = (mac[0] << 16) | (mac[1] << 8) | mac[2]
     nic = (mac[3] << 16) | (mac[4] << 8) | mac[5]
     vpx = False
@@ -487,12 +491,12 @@ def _format_mac(ctx, prefix, interface):
         check = interface.mac_check
     if generated:
         ctx.add(prefix + ".addressType", "vpx" if vpx else "generated")
-        ctx.add(prefix + ".generatedAddress", format_mac(mac))
+        ctx.add(prefix + ".generatedAddress", interface.mac)
         if not vpx:
             ctx.add(prefix + ".generatedAddressOffset", "0")
     else:
         ctx.add(prefix + ".addressType", "static")
-        ctx.add(prefix + ".address", format_mac(mac))
+        ctx.add(prefix + ".address", interface.mac)
     if check is not None:
         ctx.add(prefix + ".checkMACAddress", "true" if check else "false")
 
@@ -508,11 +512,12 @@ def _format_interfaces(ctx):
                                 % (vmx_common.NIC_WIDE_MIN_VIRTUAL_HW_VERSION, vmx_common.NIC_MAX_INDEX + 1)))
     for number, interface in enumerate(interfaces):
         prefix = "ethernet%d" % number
+        what = "<interface> #%d" % (number + 1)
         ctx.add(prefix + ".present", "true")
         if interface.model is not None:
             if interface.model not in vmx_common.NIC_XML_TO_VMX_MODEL:
                 raise DomainXmlError("%s has model '%s'; VMware guests take %s" % (
-                    interface.what, interface.model, ", ".join(vmx_common.NIC_XML_TO_VMX_MODEL)))
+                    what, interface.model, ", ".join(vmx_common.NIC_XML_TO_VMX_MODEL)))
             virtual_dev, features = vmx_common.NIC_XML_TO_VMX_MODEL[interface.model]
             ctx.add(prefix + ".virtualDev", virtual_dev)
             if features is not None:
@@ -527,15 +532,14 @@ def _format_interfaces(ctx):
         elif interface.type == "user":
             ctx.add(prefix + ".connectionType", "nat")
         elif interface.type == "vds":
-            hexes = ["%02x" % byte for byte in interface.switch_id]
-            ctx.add(prefix + ".dvs.switchId", "%s-%s" % (" ".join(hexes[:8]), " ".join(hexes[8:])))
+            ctx.add(prefix + ".dvs.switchId", _vmx_uuid(interface.switch_id))
             ctx.add(prefix + ".dvs.portId", interface.port_id)
             ctx.add(prefix + ".dvs.portgroupId", _xml_escape(interface.portgroup_id))
             ctx.add(prefix + ".dvs.connectionId", interface.connection_id)
         elif interface.type != "null":
             raise DomainXmlError("%s has type '%s'; VMware guests take bridge, user, null or vds"
-                                 % (interface.what, interface.type))
-        _format_mac(ctx, prefix, interface)
+                                 % (what, interface.type))
+        _format_mac(ctx, prefix, what, interface)
 
 
 def _format_video(ctx):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError, VmxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.disk_names import disk_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml import (
-    convert_vmx_to_xml, disk_name, parse_mac, parse_uuid, parse_vmx_domain,
+    convert_vmx_to_xml, parse_mac, parse_uuid, parse_vmx_domain,
 )
 
 etree = pytest.importorskip("lxml.etree")
