@@ -482,23 +482,18 @@ def _scheduler_from_config(config):
 # spec -> domain XML -----------------------------------------------------------------
 
 def _disk_target(slot, counters):
+    from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names
+
     bus = slot.split(':')[0].rstrip('0123456789')
-    prefix = {'scsi': 'sd', 'ide': 'hd', 'sata': 'sd'}[bus]
+    prefix = disk_names.TARGET_PREFIXES[bus]
     match = _SLOT_RE.match(slot)
     controller, unit = int(match.group(2)), int(match.group(3))
-    if bus == 'ide':
-        index = controller * 2 + unit
-    elif bus == 'scsi':
-        index = controller * 15 + (unit if unit < 7 else unit - 1)
-    else:
+    if bus == 'sata':
         index = counters.setdefault('sata', 0)
         counters['sata'] += 1
-    name = ''
-    index += 1
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        name = chr(ord('a') + remainder) + name
-    return prefix + name, bus, controller, unit
+    else:
+        index = disk_names.slot_index(bus, controller, unit)
+    return disk_names.disk_name(index, prefix), bus, controller, unit
 
 
 def spec_to_domain_xml(spec, mask=True):
