@@ -29,14 +29,27 @@ shared-folder paths are used as written, without the callback.
 Errors: every problem with the input raises ``VmxError`` naming the VMX key and
 value at fault; bad arguments raise ``VirtEsxError``. No other exception escapes.
 
-What is read (libvirt's mapping): config.version (must be 8), virtualHW.version (4 or
-later; 13 and later allow SCSI units up to 64), uuid.bios, displayName (percent- then
-pipe-unescaped), vm.genid/vm.genidX, annotation (pipe-unescaped), memsize,
-sched.mem.max, sched.mem.minsize, numvcpus, cpuid.coresPerSocket, sched.cpu.affinity,
-sched.cpu.shares, guestOS (only "-64" -> x86_64), smbios.reflecthost, firmware,
-RemoteDisplay.vnc.*, scsiN/sataN/ideN:M/floppyN disks and CD-ROMs, sharedFolderN,
-ethernetN (including dvs backings), svga.vramSize, serialN, parallelN. Everything
-else in the file is ignored, as libvirt does.
+The mapping, as read (docs/vmx-mapping.md has every key with its defaults and
+exceptions; tests/unit/plugins/module_utils/formats/test_vmx_mapping_doc.py holds
+this table, the document and the code together)::
+
+    VMX key                                 domain XML
+    config.version, virtualHW.version       (checked: 8; 4 or later, SCSI units up to 64 from 13)
+    displayName, uuid.bios, annotation      <name>, <uuid>, <description>
+    vm.genid, vm.genidX                     <genid>
+    memsize, sched.mem.max, .minsize        <memory>, <currentMemory>, <memtune><min_guarantee>
+    numvcpus, cpuid.coresPerSocket          <vcpu>, <cpu><topology>
+    sched.cpu.affinity, sched.cpu.shares    <vcpu cpuset>, <cputune><shares>
+    guestOS, firmware, smbios.reflecthost   <os><type arch>, <os firmware>, <os><smbios mode='host'>
+    RemoteDisplay.vnc.*                     <graphics type='vnc'>
+    scsiN, sataN                            <controller>
+    scsiN:M, sataN:M, ideN:M, floppyN       <disk> (target names from the slot: disk_names)
+    sharedFolderN, sharedFolder.maxNum      <filesystem>
+    ethernetN                               <interface>
+    svga.vramSize                           <video>
+    serialN, parallelN                      <serial> (the first again as <console>), <parallel>
+
+Everything else in the file is ignored, as libvirt does.
 """
 
 from __future__ import annotations

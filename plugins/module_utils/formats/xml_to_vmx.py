@@ -31,6 +31,27 @@ datacenter_path=None, warnings=None) -> str``
     format cannot carry and libvirt drops silently (clock, input devices, ...).
 
 The text starts with ``.encoding = "UTF-8"`` and lists the keys in libvirt's order.
+
+The mapping, as written (docs/vmx-mapping.md has every key with its defaults and
+exceptions; tests/unit/plugins/module_utils/formats/test_vmx_mapping_doc.py holds
+this table, the document and the code together)::
+
+    domain XML                              VMX key
+    (fixed), virtual_hw_version             config.version, virtualHW.version
+    <os><type arch>, <os><smbios>           guestOS, smbios.reflecthost
+    <uuid>, <name>, <description>           uuid.bios (or uuid.action), displayName, annotation
+    <memory>, <currentMemory>, <memtune>    memsize, sched.mem.max, .minsize
+    <vcpu>, <cpu><topology>                 numvcpus, cpuid.coresPerSocket
+    <vcpu cpuset>, <cputune><shares>        sched.cpu.affinity, sched.cpu.shares
+    <graphics type='vnc'>                   RemoteDisplay.vnc.*
+    <controller type='scsi'>                scsiN
+    <disk> (slot from the target name)      scsiN:M, ideN:M, floppyN
+    <filesystem>                            isolation.tools.hgfs.disable, sharedFolder.maxNum, sharedFolderN
+    <interface>                             ethernetN
+    <video>                                 svga.vramSize
+    <serial>, <parallel>                    serialN, parallelN
+    <os firmware='efi'>, virtual_hw_version firmware, pciBridgeN, vmci0.present
+
 Only ``VirtEsxError`` subclasses (mostly ``DomainXmlError``) are raised.
 
 Where this module knowingly differs from libvirt, it does so to stay deterministic
