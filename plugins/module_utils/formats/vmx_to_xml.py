@@ -151,6 +151,13 @@ class _Reader:
     def integer(self, key, default):
         return self.vmx.get_int(key, default) if self._has(key) else default
 
+    def present(self, prefix):
+        """Whether device ``prefix`` (ethernet0, serial1, scsi0:2, ...) is there."""
+        present = self.boolean(prefix + ".present", False)
+        # Checked for a valid value only: the XML has no place for a device that starts disconnected.
+        self.boolean(prefix + ".startConnected", True)
+        return present
+
     def required_integer(self, key, purpose):
         value = self.vmx.get_int(key)
         if value is None:
@@ -349,9 +356,7 @@ class _DiskSlot:
 
     def parse(self, device):
         """The Disk this slot holds when read as ``device`` (disk, cdrom, floppy), or None."""
-        present = self.boolean("present", False)
-        self.boolean("startConnected", True)
-        if not present:
+        if not self.reader.present(self.prefix):
             return None
         device_type = self.string("deviceType")
         if self.boolean("clientDevice", False):
@@ -558,9 +563,7 @@ def _read_mac(reader, key):
 
 def _read_ethernet(reader, number):
     prefix = "ethernet%d" % number
-    present = reader.boolean(prefix + ".present", False)
-    reader.boolean(prefix + ".startConnected", True)
-    if not present:
+    if not reader.present(prefix):
         return None
     purpose = "network adapter %s" % prefix
     nic = Interface(type="null")
@@ -662,9 +665,7 @@ def _parse_network_uri(key, uri):
 
 def _read_serial(reader, port):
     prefix = "serial%d" % port
-    present = reader.boolean(prefix + ".present", False)
-    reader.boolean(prefix + ".startConnected", True)
-    if not present:
+    if not reader.present(prefix):
         return None
     file_type = reader.string(prefix + ".fileType")
     file_name = reader.string(prefix + ".fileName")
@@ -694,9 +695,7 @@ def _read_serial(reader, port):
 
 def _read_parallel(reader, port):
     prefix = "parallel%d" % port
-    present = reader.boolean(prefix + ".present", False)
-    reader.boolean(prefix + ".startConnected", True)
-    if not present:
+    if not reader.present(prefix):
         return None
     purpose = "parallel port %s" % prefix
     file_type = reader.required_string(prefix + ".fileType", purpose)

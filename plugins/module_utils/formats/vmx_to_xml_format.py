@@ -146,7 +146,7 @@ def domain_to_element(domain, *, secure=False):
     _require_lxml()
     namespaces = {VMWARE_PREFIX: VMWARE_NAMESPACE} if domain.datacenter_path or domain.moref else None
     root = etree.Element("domain", nsmap=namespaces)
-    root.set("type", "vmware")
+    root.set("type", domain.virt_type)
     if domain.name is not None:
         _sub(root, "name", text=domain.name)
     _sub(root, "uuid", text=domain.uuid)
@@ -165,7 +165,7 @@ def domain_to_element(domain, *, secure=False):
         cputune = _sub(root, "cputune")
         _sub(cputune, "shares", text=str(domain.cpu_shares))
     os_element = _sub(root, "os", [("firmware", domain.firmware)])
-    _sub(os_element, "type", [("arch", domain.arch)], text="hvm")
+    _sub(os_element, "type", [("arch", domain.arch)], text=domain.os_type)
     if domain.smbios_mode is not None:
         _sub(os_element, "smbios", [("mode", domain.smbios_mode)])
     if domain.cpu is not None and domain.cpu.topology is not None:
