@@ -12,7 +12,7 @@ PYVER        := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_in
 ANSIBLE_TEST := $(abspath $(VENV))/bin/ansible-test
 export PATH  := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: all demo test sanity units integration galaxy lint ee collection simulator deps venv tools clean
+.PHONY: all demo test sanity units integration galaxy lint ee docs collection simulator deps venv tools clean
 
 all: test
 
@@ -75,12 +75,19 @@ lint: tools collection
 ee: venv tools
 	@VIRT_ESX_VENV=$(abspath $(VENV)) VIRT_ESX_TOOLS_VENV=$(abspath $(TOOLS_VENV)) tests/ee-check.sh
 
+# The docs site as docs.ansible.com renders a collection (antsibull-docs + Sphinx), linted, built with warnings as
+# errors, then opened in headless Chromium (screenshots in tests/output/docs).
+docs: tools collection
+	@tests/install-system-deps.sh docs
+	@VIRT_ESX_TOOLS_VENV=$(abspath $(TOOLS_VENV)) tests/docs-build.sh $(BUILD) $(BUILD)/docsite
+	@$(PYTHON) tests/docs-check.py $(BUILD)/docsite/build/html tests/output/docs
+
 # The release path: ansible-galaxy collection build + install, then the demo from the installed copy.
 galaxy: venv simulator
 	@tests/galaxy-install.sh
 
-test: sanity units integration galaxy lint ee
-	@echo "make test: sanity, units, integration, the galaxy build/install/demo, ansible-lint and the EE check passed"
+test: sanity units integration galaxy lint ee docs
+	@echo "make test: sanity, units, integration, the galaxy build/install/demo, ansible-lint, the EE check and the docs site passed"
 
 clean:
 	rm -rf $(BUILD) tests/output
