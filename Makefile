@@ -12,7 +12,7 @@ PYVER        := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_in
 ANSIBLE_TEST := $(abspath $(VENV))/bin/ansible-test
 export PATH  := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: all demo test sanity units integration galaxy lint ee docs collection simulator deps venv tools clean
+.PHONY: all demo test sanity units integration galaxy lint ee docs compat collection simulator deps venv tools clean
 
 all: test
 
@@ -23,6 +23,28 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt tests/constraints.tx
 	touch $@
 
 venv: $(VENV)/.installed
+
+# The older ansible-core releases the collection declares (requirements.txt, meta/runtime.yml): each in a venv of
+# its own (.venv-core-2.X), for sanity (the oldest) and units (each).
+CORE_VERSIONS := 2.16 2.17 2.18
+$(VENV)-core-%/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)-core-$*
+	$(VENV)-core-$*/bin/python -m pip install -q --upgrade pip
+	$(VENV)-core-$*/bin/python -m pip install -q "ansible-core==$*.*" -r tests/requirements.txt \
+	    $$(grep -v '^ansible-core' requirements.txt | grep -v '^#')
+	touch $@
+
+# The oldest declared ansible-core runs sanity and units; the ones between it and the newest run units.
+compat: collection $(foreach v,$(CORE_VERSIONS),$(VENV)-core-$(v)/.installed)
+	@for version in $(CORE_VERSIONS); do \
+	    core=$(abspath $(VENV))-core-$$version; \
+	    tests/prepare-ansible-test.sh $$core/bin/python; \
+	    if [ $$version = $(firstword $(CORE_VERSIONS)) ]; then \
+	        (cd $(COLLECTION) && PATH=$$core/bin:$$PATH ansible-test sanity --color no --python $(PYVER) --venv) || exit 1; \
+	    fi; \
+	    (cd $(COLLECTION) && PATH=$$core/bin:$$PATH ansible-test units --color no --python $(PYVER) --venv --requirements) || exit 1; \
+	    echo "compat: ansible-core $$($$core/bin/python -c 'import ansible; print(ansible.__version__)') passed"; \
+	done
 
 # ansible-lint, ansible-builder and antsibull in a venv of their own: their dependencies never change what the
 # collection itself is tested with.
@@ -86,8 +108,8 @@ docs: tools collection
 galaxy: venv simulator
 	@tests/galaxy-install.sh
 
-test: sanity units integration galaxy lint ee docs
-	@echo "make test: sanity, units, integration, the galaxy build/install/demo, ansible-lint, the EE check and the docs site passed"
+test: sanity units integration galaxy lint ee docs compat
+	@echo "make test: sanity, units, integration, the galaxy build/install/demo, ansible-lint, the EE check, the docs site and ansible-core $(CORE_VERSIONS) passed"
 
 clean:
 	rm -rf $(BUILD) tests/output

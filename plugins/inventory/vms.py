@@ -163,17 +163,17 @@ keyed_groups:
 filters:
   - esx_power_state == 'running'
 
----
-# two standalone hosts in libvirt's URI style, cached for an hour
-plugin: virt.esx.vms
-password: secret
-endpoints:
-  - uri: esx://root@esx1.example.com/?no_verify=1
-  - uri: esx://root@esx2.example.com/?no_verify=1
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/virt-esx-inventory
-cache_timeout: 3600
+# esx.yml: two standalone hosts in libvirt's URI style, cached for an hour (a second file, shown commented
+# out so that these examples stay one YAML document):
+# plugin: virt.esx.vms
+# password: secret
+# endpoints:
+#   - uri: esx://root@esx1.example.com/?no_verify=1
+#   - uri: esx://root@esx2.example.com/?no_verify=1
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/virt-esx-inventory
+# cache_timeout: 3600
 '''
 
 import os
