@@ -3,6 +3,7 @@
 
 PYTHON       ?= python3
 VENV         := .venv
+TOOLS_VENV   := .venv-tools
 VPY          := $(VENV)/bin/python
 BUILD        := build
 COLLECTION   := $(BUILD)/ansible_collections/virt/esx
@@ -11,7 +12,7 @@ PYVER        := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_in
 ANSIBLE_TEST := $(abspath $(VENV))/bin/ansible-test
 export PATH  := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: all demo test sanity units integration galaxy collection simulator deps venv clean
+.PHONY: all demo test sanity units integration galaxy lint ee docs compat collection simulator deps venv tools clean
 
 all: test
 
@@ -23,6 +24,38 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt tests/constraints.tx
 
 venv: $(VENV)/.installed
 
+# The older ansible-core releases the collection declares (requirements.txt, meta/runtime.yml): each in a venv of
+# its own (.venv-core-2.X), for sanity (the oldest) and units (each).
+CORE_VERSIONS := 2.16 2.17 2.18
+$(VENV)-core-%/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)-core-$*
+	$(VENV)-core-$*/bin/python -m pip install -q --upgrade pip
+	$(VENV)-core-$*/bin/python -m pip install -q "ansible-core==$*.*" -r tests/requirements.txt \
+	    $$(grep -v '^ansible-core' requirements.txt | grep -v '^#')
+	touch $@
+
+# The oldest declared ansible-core runs sanity and units; the ones between it and the newest run units.
+compat: collection $(foreach v,$(CORE_VERSIONS),$(VENV)-core-$(v)/.installed)
+	@for version in $(CORE_VERSIONS); do \
+	    core=$(abspath $(VENV))-core-$$version; \
+	    tests/prepare-ansible-test.sh $$core/bin/python; \
+	    if [ $$version = $(firstword $(CORE_VERSIONS)) ]; then \
+	        (cd $(COLLECTION) && PATH=$$core/bin:$$PATH ansible-test sanity --color no --python $(PYVER) --venv) || exit 1; \
+	    fi; \
+	    (cd $(COLLECTION) && PATH=$$core/bin:$$PATH ansible-test units --color no --python $(PYVER) --venv --requirements) || exit 1; \
+	    echo "compat: ansible-core $$($$core/bin/python -c 'import ansible; print(ansible.__version__)') passed"; \
+	done
+
+# ansible-lint, ansible-builder and antsibull in a venv of their own: their dependencies never change what the
+# collection itself is tested with.
+$(TOOLS_VENV)/.installed: tests/tools-requirements.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install -q --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install -q -r tests/tools-requirements.txt
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed
+
 deps:
 	@tests/install-system-deps.sh
 
@@ -32,7 +65,7 @@ simulator: deps
 # ansible-test wants the collection at ansible_collections/virt/esx: a real copy, no symlink.
 collection:
 	@rm -rf $(COLLECTION) && mkdir -p $(COLLECTION)
-	@tar -cf - --exclude=./.git --exclude=./$(VENV) --exclude=./$(BUILD) --exclude=./tests/output \
+	@tar -cf - --exclude=./.git --exclude=./$(VENV) --exclude=./$(TOOLS_VENV) --exclude=./.ansible --exclude=./$(BUILD) --exclude=./tests/output \
 	    --exclude=__pycache__ --exclude=.pytest_cache --exclude=.hypothesis --exclude=./$(SIMULATOR) . \
 	    | tar -xf - -C $(COLLECTION)
 	@# Its own git repository, so ansible-test lists the copy's files rather than the parent's.
@@ -54,12 +87,29 @@ integration: venv simulator collection
 	$(VPY) tests/simulator/smoke_vms.py
 	@tests/integration/run.sh $(COLLECTION)
 
+# ansible-lint's production profile (what Automation Hub applies on import) over the collection copy. The
+# integration targets' playbooks import the role setup_endpoints from the targets folder, as ansible-test does.
+lint: tools collection
+	cd $(COLLECTION) && PATH=$(abspath $(TOOLS_VENV))/bin:$$PATH ANSIBLE_ROLES_PATH=$(abspath $(COLLECTION))/tests/integration/targets \
+	    ansible-lint --profile production --nocolor
+
+# The execution-environment declaration as ansible-builder reads it (no container runtime needed).
+ee: venv tools
+	@VIRT_ESX_VENV=$(abspath $(VENV)) VIRT_ESX_TOOLS_VENV=$(abspath $(TOOLS_VENV)) tests/ee-check.sh
+
+# The docs site as docs.ansible.com renders a collection (antsibull-docs + Sphinx), linted, built with warnings as
+# errors, then opened in headless Chromium (screenshots in tests/output/docs).
+docs: tools collection
+	@tests/install-system-deps.sh docs
+	@VIRT_ESX_TOOLS_VENV=$(abspath $(TOOLS_VENV)) tests/docs-build.sh $(BUILD) $(BUILD)/docsite
+	@$(PYTHON) tests/docs-check.py $(BUILD)/docsite/build/html tests/output/docs
+
 # The release path: ansible-galaxy collection build + install, then the demo from the installed copy.
 galaxy: venv simulator
 	@tests/galaxy-install.sh
 
-test: sanity units integration galaxy
-	@echo "make test: sanity, units, integration and the galaxy build/install/demo passed"
+test: sanity units integration galaxy lint ee docs compat
+	@echo "make test: sanity, units, integration, the galaxy build/install/demo, ansible-lint, the EE check, the docs site and ansible-core $(CORE_VERSIONS) passed"
 
 clean:
 	rm -rf $(BUILD) tests/output

@@ -14,7 +14,9 @@ description:
   - One paged property retrieval per endpoint reads the VMs together with the names of their folders, hosts,
     clusters, datacenters, datastores and networks; paths and groups are computed locally, with no call per VM.
     The answer is parsed with lxml rather than pyvmomi's deserializer.
-  - Configuration files must end in C(.esx.yml) or C(.esx.yaml).
+  - 'Configuration files are named C(esx.yml), C(vms.yml) (ansible-core''s C(<plugin>.yml) convention) or
+    C(<anything>.esx.yml), each also with C(.yaml). A file with another name that says C(plugin: virt.esx.vms) is
+    refused with a message that lists these names.'
   - Host variables are prefixed C(esx_) and are valid variable names. C(esx_name) is the VM name as libvirt shows it
     (the API's C(%XX) escapes of C(%), C(/) and C(\) undone); C(esx_folder) keeps them, so that C(/) only separates.
   - VMs that disappear during the query, orphaned and inaccessible VMs are skipped with a warning.
@@ -161,18 +163,20 @@ keyed_groups:
 filters:
   - esx_power_state == 'running'
 
-# two standalone hosts in libvirt's URI style, cached for an hour
-plugin: virt.esx.vms
-password: secret
-endpoints:
-  - uri: esx://root@esx1.example.com/?no_verify=1
-  - uri: esx://root@esx2.example.com/?no_verify=1
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/virt-esx-inventory
-cache_timeout: 3600
+# esx.yml: two standalone hosts in libvirt's URI style, cached for an hour (a second file, shown commented
+# out so that these examples stay one YAML document):
+# plugin: virt.esx.vms
+# password: secret
+# endpoints:
+#   - uri: esx://root@esx1.example.com/?no_verify=1
+#   - uri: esx://root@esx2.example.com/?no_verify=1
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/virt-esx-inventory
+# cache_timeout: 3600
 '''
 
+import os
 import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -181,6 +185,31 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
+
+ACCEPTED_FILE_NAMES = ('esx.yml', 'esx.yaml', 'vms.yml', 'vms.yaml', '<name>.esx.yml', '<name>.esx.yaml')
+_DECLARES_PLUGIN_RE = re.compile(r"""^plugin:\s*['"]?virt\.esx\.vms['"]?\s*(#.*)?$""", re.M)
+
+
+def accepted_file_name(path):
+    name = os.path.basename(path)
+    return name in ('esx.yml', 'esx.yaml', 'vms.yml', 'vms.yaml') or name.endswith(('.esx.yml', '.esx.yaml'))
+
+
+def declares_this_plugin(path):
+    """Whether a YAML file says ``plugin: virt.esx.vms`` (read only when its name is not one this plugin takes)."""
+    if not path.endswith(('.yml', '.yaml')):
+        return False
+    try:
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            return bool(_DECLARES_PLUGIN_RE.search(handle.read(65536)))
+    except OSError:
+        return False
+
+
+def suggested_file_name(path):
+    stem, _dot, extension = os.path.basename(path).rpartition('.')
+    return '%s.esx.%s' % (stem, extension)
+
 
 CONNECTION_OPTIONS = ('uri', 'hostname', 'username', 'password', 'port', 'validate_certs', 'ca_file', 'transport',
                       'proxy', 'timeout')
@@ -411,10 +440,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = 'virt.esx.vms'
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(('.esx.yml', '.esx.yaml'))
+        # A file that names this plugin under another name is taken too, so that parse() can say which names
+        # work instead of ansible-core's generic "not parsable by any plugin".
+        return super(InventoryModule, self).verify_file(path) and (
+            accepted_file_name(path) or declares_this_plugin(path))
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
+        if not accepted_file_name(path):
+            raise AnsibleParserError(
+                'virt.esx.vms reads inventory files named %s; rename %s (for example to %s)'
+                % (', '.join(ACCEPTED_FILE_NAMES), os.path.basename(path), suggested_file_name(path)))
         self._read_config_data(path)
 
         cache_key = self.get_cache_key(path)

@@ -233,12 +233,29 @@ def hosts_of(inventory, group):
     return sorted(host.name for host in inventory.groups[group].get_hosts()) if group in inventory.groups else []
 
 
-def test_verify_file_takes_esx_yml_and_esx_yaml_only(tmp_path):
+def test_verify_file_takes_the_names_users_try(tmp_path):
     plugin = new_plugin()
-    for name, expected in (('a.esx.yml', True), ('a.esx.yaml', True), ('a.yml', False), ('esx.yml', False)):
+    for name, expected in (('a.esx.yml', True), ('a.esx.yaml', True), ('esx.yml', True), ('esx.yaml', True),
+                           ('vms.yml', True), ('vms.yaml', True), ('a.yml', False), ('hosts.ini', False)):
         path = tmp_path / name
-        path.write_text('plugin: virt.esx.vms\n')
+        path.write_text('plugin: other.collection.plugin\n')
         assert plugin.verify_file(str(path)) is expected, name
+
+
+def test_a_file_for_this_plugin_with_another_name_is_refused_with_the_names_it_takes(tmp_path):
+    from ansible.errors import AnsibleParserError
+
+    plugin = new_plugin()
+    path = tmp_path / 'vcenter.yml'
+    path.write_text('# inventory\nplugin: "virt.esx.vms"\nhostname: vc\n')
+    assert plugin.verify_file(str(path)) is True
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.parse(InventoryData(), DataLoader(), str(path), cache=False)
+    message = str(caught.value)
+    assert 'esx.yml' in message and 'vms.yml' in message and '<name>.esx.yml' in message
+    assert 'vcenter.esx.yml' in message
+    (tmp_path / 'other.yml').write_text('plugin: community.vmware.vmware_vm_inventory\n')
+    assert plugin.verify_file(str(tmp_path / 'other.yml')) is False
 
 
 def test_default_groups_and_ansible_host(make_plugin):
