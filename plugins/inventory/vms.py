@@ -180,6 +180,7 @@ import os
 import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
@@ -451,7 +452,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError(
                 'virt.esx.vms reads inventory files named %s; rename %s (for example to %s)'
                 % (', '.join(ACCEPTED_FILE_NAMES), os.path.basename(path), suggested_file_name(path)))
-        self._read_config_data(path)
+        self._file_options = set(self._read_config_data(path) or ())
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option('cache')
@@ -472,10 +473,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _connection_options(self):
         """Top-level connection options; env-derived ones do not compete with an explicit uri."""
         options = {}
+        file_options = getattr(self, '_file_options', set())
         for name in CONNECTION_OPTIONS:
-            value, origin = self.get_option_and_origin(name)
-            options[name] = value
-            options[name + ':origin'] = origin
+            options[name] = self.get_option(name)
+            if name in file_options or ALIASES.get(name) in file_options:
+                # ansible-core 2.16's get_option_and_origin knows only configuration and environment, not the file.
+                options[name + ':origin'] = 'direct'
+            else:
+                options[name + ':origin'] = self.get_option_and_origin(name)[1]
         return options
 
     def _endpoint_params(self):
@@ -537,6 +542,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return str(value)
         return record.get('esx_name')
 
+    def _condition(self, expression):
+        """A Jinja conditional over the templar's variables, on every ansible-core the collection supports."""
+        evaluate = getattr(self.templar, 'evaluate_conditional', None)
+        if evaluate is not None:
+            return evaluate(expression)
+        # ansible-core before 2.19 has no evaluate_conditional: the idiom its own Constructable uses.
+        return boolean(self.templar.template('{%% if %s %%} True {%% else %%} False {%% endif %%}' % expression))
+
     def _passes(self, record):
         templar = self.templar
         filters = self.get_option('filters')
@@ -546,10 +559,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         templar.available_variables = record
         try:
             for expression in filters:
-                if not templar.evaluate_conditional(expression):
+                if not self._condition(expression):
                     return False
             for expression in excludes:
-                if templar.evaluate_conditional(expression):
+                if self._condition(expression):
                     return False
         except Exception as exc:  # pylint: disable=broad-except
             if self.get_option('strict'):
