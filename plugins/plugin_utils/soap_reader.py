@@ -34,12 +34,8 @@ except ImportError:
     etree = None
     HAS_LXML = False
 
-try:
-    from pyVmomi import VmomiSupport
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    VmomiSupport = None
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import VmomiSupport
 
 VIM_NS = 'urn:vim25'
 SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'

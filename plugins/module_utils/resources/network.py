@@ -20,12 +20,7 @@ from __future__ import annotations
 
 import copy
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor

@@ -17,12 +17,7 @@ from __future__ import annotations
 
 import time
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_virtual_hw_version

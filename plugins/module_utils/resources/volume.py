@@ -36,12 +36,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.storage_xml impor
     provisioning_from_allocation, volume_key)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import DEFAULT_TIMEOUT, TaskFailed, describe_fault, wait_for_task
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 PROVISIONING_DISK_TYPES = {
     'thin': 'thin',

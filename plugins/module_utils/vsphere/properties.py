@@ -21,14 +21,8 @@ inaccessible VM instead of failing the whole listing.
 
 from __future__ import annotations
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 DEFAULT_PAGE_SIZE = 1000
 

@@ -22,19 +22,10 @@ import http.client
 import socket
 import ssl
 
-try:
-    from pyVim.connect import VimSessionOrientedStub
-    from pyVmomi import SoapStubAdapter, vim, vmodl
-    from pyVmomi.VmomiSupport import GetServiceVersions, ManagedObject, versionIdMap
-    HAS_PYVMOMI = True
-    PYVMOMI_IMPORT_ERROR = None
-except Exception as import_error:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    HAS_PYVMOMI = False
-    PYVMOMI_IMPORT_ERROR = import_error
-    vim = vmodl = ManagedObject = None
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import (
+    HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim, vmodl)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import describe_fault
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
@@ -89,8 +80,8 @@ def api_version_for(server_api_version):
     server = _api_version_key(server_api_version)
     if server is None:
         return BASELINE_API_VERSION
-    for version in GetServiceVersions('vim25'):  # newest first
-        key = _api_version_key(versionIdMap.get(version))
+    for version in VmomiSupport.GetServiceVersions('vim25'):  # newest first
+        key = _api_version_key(VmomiSupport.versionIdMap.get(version))
         if key is not None and key <= server:
             return version
     return BASELINE_API_VERSION
@@ -125,7 +116,7 @@ def _bind_to(data_object, stub):
     """The same data object with its managed object references bound to ``stub``."""
     for prop in data_object._GetPropertyList():  # pylint: disable=protected-access
         value = getattr(data_object, prop.name)
-        if isinstance(value, ManagedObject):
+        if isinstance(value, VmomiSupport.ManagedObject):
             setattr(data_object, prop.name, type(value)(value._moId, stub))  # pylint: disable=protected-access
     return data_object
 

@@ -77,19 +77,10 @@ from __future__ import annotations
 import re
 import time
 from collections import namedtuple
-
-try:
-    from http.client import HTTPException
-    from pyVmomi import vmodl
-    HAS_PYVMOMI = True
-    PYVMOMI_IMPORT_ERROR = None
-except Exception as import_error:  # pylint: disable=broad-except
-    # Not only ImportError: pyvmomi 9 raises a bare Exception on Python < 3.10.
-    vmodl = None
-    HAS_PYVMOMI = False
-    PYVMOMI_IMPORT_ERROR = import_error
+from http.client import HTTPException
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, vmodl
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 
 DEFAULT_TIMEOUT = 3600.0
