@@ -25,8 +25,8 @@ import ssl
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import (
-    HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim, vmodl)
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import describe_fault
+    HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim)
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fault_text, vsphere_call
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
 PRODUCT_KINDS = {
@@ -48,11 +48,6 @@ BASELINE_API_VERSION = 'vim.version.version9'
 def require_pyvmomi():
     if not HAS_PYVMOMI:
         raise SessionError('The pyvmomi Python library is required (pip install pyvmomi): %s' % PYVMOMI_IMPORT_ERROR)
-
-
-def fault_message(exc):
-    """A readable one-line message from a pyvmomi fault or any exception."""
-    return describe_fault(exc)[1]
 
 
 def parse_version(version):
@@ -145,32 +140,22 @@ class ViSession(object):
                 raise SessionError("Proxy type '%s' is not supported by pyvmomi; use an http proxy" % params.proxy['type'])
             proxy_host, proxy_port = params.proxy['host'], params.proxy['port']
         try:
-            soap_stub = SoapStubAdapter(
-                host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
-                httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
-                httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
-            # The service content needs no session; read it once, before logging in.
-            content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
-            soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
-            self._stub = VimSessionOrientedStub(
-                soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
-                retryDelay=0.5, retryCount=3)
-            self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
-            self.content = _bind_to(content, self._stub)
-            # Log in now so that login errors surface here, not at the first real call.
-            self._stub._CallLoginMethod()  # pylint: disable=protected-access
+            with vsphere_call('Login to %s' % where, SessionError):
+                try:
+                    self._log_in(port, proxy_host, proxy_port)
+                except vim.fault.InvalidLogin:
+                    raise SessionError('Login to %s as %s failed: wrong user name or password' % (where, params.username))
+                except vim.fault.NoPermission as exc:
+                    raise SessionError('User %s may not log in to %s: %s' % (params.username, where, fault_text(exc)))
+        except SessionError:
+            # Already worded above; the handlers below are for what is not a vSphere fault.
+            raise
         except ssl.SSLCertVerificationError as exc:
             raise SessionError(
                 'TLS certificate verification failed for %s: %s. Give the CA with ca_file, '
                 'or set validate_certs: false (uri: no_verify=1) for a host you trust' % (where, exc.verify_message or exc))
         except ssl.SSLError as exc:
             raise SessionError('TLS error talking to %s: %s' % (where, exc))
-        except vim.fault.InvalidLogin:
-            raise SessionError('Login to %s as %s failed: wrong user name or password' % (where, params.username))
-        except vim.fault.NoPermission as exc:
-            raise SessionError('User %s may not log in to %s: %s' % (params.username, where, fault_message(exc)))
-        except vmodl.MethodFault as exc:
-            raise SessionError('Login to %s failed: %s' % (where, fault_message(exc)))
         except socket.timeout:
             raise SessionError('Timed out after %ss connecting to %s' % (params.timeout, where))
         except OSError as exc:
@@ -186,6 +171,23 @@ class ViSession(object):
         if params.scheme == 'vpx':
             self.scope = self.resolve_vpx_path(params.path_items)
         return self
+
+    def _log_in(self, port, proxy_host, proxy_port):
+        params = self.params
+        soap_stub = SoapStubAdapter(
+            host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
+            httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
+            httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
+        # The service content needs no session; read it once, before logging in.
+        content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
+        soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
+        self._stub = VimSessionOrientedStub(
+            soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
+            retryDelay=0.5, retryCount=3)
+        self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
+        self.content = _bind_to(content, self._stub)
+        # Log in now so that login errors surface here, not at the first real call.
+        self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
     def _detect_product(self):
         about = self.content.about
