@@ -66,13 +66,13 @@ def _session_lost(object_contents):
     return False
 
 
-def _renew_session(content):
-    """Make the session stub log in again before its next call."""
+def _relogin(content):
+    """Ask the session that ``content`` belongs to (ViSession.relogin) to log in again."""
     stub = getattr(content.propertyCollector, '_stub', None)
-    mark_unauthenticated = getattr(stub, '_SetStateUnauthenticated', None)
-    if mark_unauthenticated is None:
+    session = getattr(stub, 'virt_esx_session', None)
+    if session is None:
         raise SessionError('The session expired and this connection cannot log in again; reconnect')
-    mark_unauthenticated()
+    session.relogin()
 
 
 def _paged(property_collector, filter_spec, page_size):
@@ -94,7 +94,7 @@ def _collect(content, filter_spec, page_size):
     try:
         return list(_paged(content.propertyCollector, filter_spec, page_size))
     except _SessionLost:
-        _renew_session(content)
+        _relogin(content)
     try:
         return list(_paged(content.propertyCollector, filter_spec, page_size))
     except _SessionLost:

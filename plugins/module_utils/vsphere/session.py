@@ -14,6 +14,12 @@ NotAuthenticated (an expired or dropped session) it logs in again with the same
 credentials and repeats the call, so long-running modules and the inventory
 plugin survive an idle timeout.  The password is kept only inside that login
 closure and never appears in an error message.
+
+Readers that learn of an expired session some other way - a property read
+answered with NotAuthenticated in every missingSet, a /folder request refused
+with 401, a raw SOAP answer - call ``session.relogin()``, the one way back in;
+``properties`` (which is given only the service content) finds the session
+through the stub the content is bound to.
 """
 
 from __future__ import annotations
@@ -122,7 +128,6 @@ class ViSession(object):
     def __init__(self, params):
         require_pyvmomi()
         self.params = params
-        self.service_instance = None
         self.content = None
         self.product = None
         self.scope = None
@@ -181,13 +186,16 @@ class ViSession(object):
         # The service content needs no session; read it once, before logging in.
         content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
         soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
-        self._stub = VimSessionOrientedStub(
-            soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
-            retryDelay=0.5, retryCount=3)
-        self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
+        self._stub = self._new_stub(soap_stub, _login_method(params.username, params.password, content.sessionManager._moId))
         self.content = _bind_to(content, self._stub)
         # Log in now so that login errors surface here, not at the first real call.
         self._stub._CallLoginMethod()  # pylint: disable=protected-access
+
+    def _new_stub(self, soap_stub, login):
+        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.5, retryCount=3)
+        # The way back from a managed object (and so from the service content) to this session.
+        stub.virt_esx_session = self
+        return stub
 
     def _detect_product(self):
         about = self.content.about
@@ -300,13 +308,10 @@ class ViSession(object):
         return getattr(self._stub, 'soapStub', None)
 
     def relogin(self):
-        """Log in again now, e.g. after a raw SOAP call was answered NotAuthenticated."""
-        properties._renew_session(self.content)  # pylint: disable=protected-access
-        self.keep_alive()
-
-    def keep_alive(self):
-        """A cheap call that keeps the session from idling out (re-logs in if needed)."""
-        return self.service_instance.CurrentTime()
+        """Log in again now: the server no longer knows this session (it expired or was dropped)."""
+        self._stub._SetStateUnauthenticated()  # pylint: disable=protected-access
+        with vsphere_call('Logging in again to %s' % self.params.endpoint, SessionError):
+            self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
     def close(self):
         if self.content is None:
