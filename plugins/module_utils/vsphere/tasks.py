@@ -72,6 +72,7 @@ The module imports without pyvmomi; only :class:`PyVmomiTaskAdapter` needs it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import namedtuple
 from http.client import HTTPException
@@ -272,29 +273,30 @@ class PyVmomiTaskAdapter(object):
     def _moid(obj):
         return getattr(obj, '_moId', None) or repr(obj)
 
-    def question_of(self, vm):
-        with vsphere_call('Reading the pending question of virtual machine %s' % self._moid(vm), ServerFault):
+    @contextlib.contextmanager
+    def _call(self, what, kind, obj=None):
+        """vsphere_call raising ServerFault, except that a deleted ``obj`` (else the fault's) is ObjectVanished."""
+        with vsphere_call(what, ServerFault):
             try:
-                # The whole runtime is read, not runtime.question: pyvmomi fetches one
-                # property per access, and an unset one breaks govmomi's simulator.
-                runtime = vm.runtime
-            except vmodl.fault.ManagedObjectNotFound:
-                raise ObjectVanished('The virtual machine %s no longer exists on the server' % self._moid(vm))
+                yield
+            except vmodl.fault.ManagedObjectNotFound as fault:
+                gone = obj if obj is not None else getattr(fault, 'obj', None)
+                raise ObjectVanished('The %s %s no longer exists on the server' % (kind, self._moid(gone)))
+
+    def question_of(self, vm):
+        with self._call('Reading the pending question of virtual machine %s' % self._moid(vm), 'virtual machine', vm):
+            # The whole runtime is read, not runtime.question: pyvmomi fetches one
+            # property per access, and an unset one breaks govmomi's simulator.
+            runtime = vm.runtime
         return question_from_vim(getattr(runtime, 'question', None))
 
     def answer(self, vm, question_id, choice_key):
-        with vsphere_call(None, ServerFault):
-            try:
-                vm.AnswerVM(questionId=question_id, answerChoice=choice_key)
-            except vmodl.fault.ManagedObjectNotFound:
-                raise ObjectVanished('The virtual machine %s no longer exists on the server' % self._moid(vm))
+        with self._call(None, 'virtual machine', vm):
+            vm.AnswerVM(questionId=question_id, answerChoice=choice_key)
 
     def task_status(self, task):
-        with vsphere_call('Reading the state of task %s' % self._moid(task), ServerFault):
-            try:
-                info = task.info
-            except vmodl.fault.ManagedObjectNotFound:
-                raise ObjectVanished('The task %s no longer exists on the server' % self._moid(task))
+        with self._call('Reading the state of task %s' % self._moid(task), 'task', task):
+            info = task.info
         error_message = fault_name = None
         if info.state == STATE_ERROR:
             error = info.error
@@ -316,18 +318,12 @@ class PyVmomiTaskAdapter(object):
         )
 
     def cancel(self, task):
-        with vsphere_call(None, ServerFault):
-            try:
-                task.CancelTask()
-            except vmodl.fault.ManagedObjectNotFound:
-                raise ObjectVanished('The task %s no longer exists on the server' % self._moid(task))
+        with self._call(None, 'task', task):
+            task.CancelTask()
 
     def start(self, start):
-        with vsphere_call(None, ServerFault):
-            try:
-                return start()
-            except vmodl.fault.ManagedObjectNotFound as fault:
-                raise ObjectVanished('The object %s no longer exists on the server' % self._moid(getattr(fault, 'obj', None)))
+        with self._call(None, 'object'):
+            return start()
 
     def describe_vm(self, vm):
         try:
