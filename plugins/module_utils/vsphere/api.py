@@ -11,6 +11,8 @@ A unit test keeps pyVmomi imports out of every file outside module_utils/vsphere
 
 from __future__ import annotations
 
+__all__ = ['HAS_PYVMOMI', 'PYVMOMI_IMPORT_ERROR', 'SoapStubAdapter', 'VimSessionOrientedStub', 'VmomiSupport', 'vim', 'vmodl']
+
 try:
     from pyVim.connect import VimSessionOrientedStub
     from pyVmomi import SoapStubAdapter, VmomiSupport, vim, vmodl

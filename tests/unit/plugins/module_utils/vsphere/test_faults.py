@@ -86,7 +86,7 @@ def _raised_by(what, error_class, exception):
 def test_a_fault_with_an_empty_message_still_names_its_type():
     # vCenter sends many faults without any message: the type (and its fields) must say what happened.
     error = _raised_by('Reconfiguring VM web01', VmError, vim.fault.InvalidPowerState(msg='', existingState='poweredOff'))
-    assert type(error) is VmError
+    assert error.__class__ is VmError
     assert str(error) == "Reconfiguring VM web01 failed: InvalidPowerState (existingState='poweredOff')"
     assert error.fault_name == 'InvalidPowerState'
     bare = _raised_by('Unregistering VM web01', VmError, vim.fault.InvalidState(msg=''))
@@ -101,7 +101,7 @@ def test_a_fault_s_message_and_its_fault_messages_are_quoted():
                                                    vmodl.LocalizableMessage(key='b', message='by vm-7')])
     error = _raised_by('Removing port group app on host h1', NetworkError, listed)
     assert str(error) == 'Removing port group app on host h1 failed: ResourceInUse: Port group in use by vm-7'
-    assert type(error) is NetworkError and error.fault_name == 'ResourceInUse'
+    assert error.__class__ is NetworkError and error.fault_name == 'ResourceInUse'
 
 
 @needs_pyvmomi
@@ -109,7 +109,7 @@ def test_the_error_is_of_the_chosen_class_and_keeps_the_fault_as_cause():
     fault = vim.fault.NoPermission(privilegeId='System.View')
     for error_class in (VmError, StorageError, NetworkError, SessionError):
         error = _raised_by('Reading the host', error_class, fault)
-        assert type(error) is error_class
+        assert error.__class__ is error_class
         assert error.__cause__ is fault
         assert str(error) == "Reading the host failed: NoPermission (privilegeId='System.View')"
 
