@@ -81,7 +81,8 @@ def test_every_plugin_util_imports_without_pyvmomi():
             'from ansible_collections.virt.esx.plugins.module_utils.vsphere import api\n'
             'assert not api.HAS_PYVMOMI and api.vim is None and api.vmodl is None\n'
             'print(isinstance(api.PYVMOMI_IMPORT_ERROR, ImportError))')
-    env = dict(os.environ, PYTHONPATH=root)
+    # The test runner's own path too: esx_module needs ansible, which may come from there.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + sys.path))
     completed = subprocess.run([sys.executable, '-c', code] + modules, env=env, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == 'True'
