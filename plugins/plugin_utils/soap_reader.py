@@ -8,8 +8,9 @@ the inventory of 10,000 VMs that costs several times more than the server's
 work.  This reader sends RetrievePropertiesEx / ContinueRetrievePropertiesEx
 itself, on the pyvmomi session's own HTTP connections (same cookie, TLS
 settings, proxy), and turns each ``<objects>`` element into plain Python values
-as lxml streams the answer in.  Login, re-login and everything else stay with
-pyvmomi (see session.py).
+as lxml streams the answer in.  Login and everything else stay with pyvmomi;
+an answer that says the session expired makes the session log in again
+(``session.relogin()``) and the retrieval is repeated once.
 
     reader = SoapReader(session)
     for obj in reader.retrieve(inventory_filter_spec({'VirtualMachine': ['name']})):
@@ -34,12 +35,8 @@ except ImportError:
     etree = None
     HAS_LXML = False
 
-try:
-    from pyVmomi import VmomiSupport
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    VmomiSupport = None
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import VmomiSupport
 
 VIM_NS = 'urn:vim25'
 SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
@@ -141,12 +138,6 @@ def retrieve_request(properties_by_type, root_moid='group-d1', root_type='Folder
 def continue_request(token, collector='propertyCollector'):
     body = ('<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this>'
             '<token>%s</token></ContinueRetrievePropertiesEx>' % (_text(collector), _text(token)))
-    return (_ENVELOPE % body).encode('utf-8')
-
-
-def cancel_request(token, collector='propertyCollector'):
-    body = ('<CancelRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this>'
-            '<token>%s</token></CancelRetrievePropertiesEx>' % (_text(collector), _text(token)))
     return (_ENVELOPE % body).encode('utf-8')
 
 

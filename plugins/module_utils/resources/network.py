@@ -20,19 +20,14 @@ from __future__ import annotations
 
 import copy
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor
 from ansible_collections.virt.esx.plugins.module_utils.formats.network_xml import (
     bandwidth_to_shaping, format_interface_xml, format_network_xml, netmask_prefix, network_uuid,
     shaping_to_bandwidth, switch_key)
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import describe_fault
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 
 
 class NetworkError(VirtEsxError):
@@ -564,10 +559,8 @@ def _switch_spec(change, existing=None):
 
 
 def _call(host, what, method, **kwargs):
-    try:
+    with vsphere_call('%s on host %s' % (what, host['name']), NetworkError):
         method(**kwargs)
-    except vmodl.MethodFault as exc:
-        raise NetworkError('%s on host %s failed: %s' % (what, host['name'], describe_fault(exc)[1]))
 
 
 def apply_changes(host, changes):

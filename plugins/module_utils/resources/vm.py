@@ -17,12 +17,7 @@ from __future__ import annotations
 
 import time
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_virtual_hw_version
@@ -31,7 +26,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import 
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
     CheckedDatastorePath, escape_datastore_item, escape_vm_name, unescape_vm_name)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor as find_ancestor, retrieve_one
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import fault_message
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import failure_message, fault_text, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
@@ -688,7 +683,7 @@ class VmRun(object):
                                               pool['_obj'], host_obj)
             return wait_for_task(task, timeout=self.timeout, description='RegisterVM_Task')
         except (vmodl.MethodFault, TaskError) as fault:
-            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            reason = fault_text(fault)
             self.warnings.append('Registering the uploaded %s failed (%s); the VM was created with CreateVM_Task instead'
                                  % (vmx_path, reason))
             # Remove what the failed attempt left, so that CreateVM_Task finds a clean directory; a directory
@@ -707,7 +702,7 @@ class VmRun(object):
         except QuestionBlocked:
             raise
         except (vmodl.MethodFault, TaskError) as fault:
-            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            reason = fault_text(fault)
             vmx_path = self._vmx_path(desired, datastore)
             left = None
             try:
@@ -720,13 +715,12 @@ class VmRun(object):
 
     def _make_directory(self, path, datacenter):
         """True when the directory was made now, False when it existed."""
-        try:
-            DatastoreCalls(self.session, datacenter['_obj']).make_directory(path)
-            return True
-        except vim.fault.FileAlreadyExists:
-            return False
-        except vmodl.MethodFault as fault:
-            raise VmError('Could not make the VM directory %s: %s' % (path, fault_message(fault)))
+        with vsphere_call('Making the VM directory %s' % path, VmError):
+            try:
+                DatastoreCalls(self.session, datacenter['_obj']).make_directory(path)
+            except vim.fault.FileAlreadyExists:
+                return False
+        return True
 
     def _remove_file(self, path, datacenter):
         """Delete a file or folder; None when done, else the path (with the reason) that is left."""
@@ -735,7 +729,7 @@ class VmRun(object):
             wait_for_task(task, timeout=self.timeout, description='DeleteDatastoreFile_Task')
             return None
         except (vmodl.MethodFault, TaskError) as fault:
-            reason = fault_message(fault) if isinstance(fault, vmodl.MethodFault) else str(fault)
+            reason = fault_text(fault)
             self.warnings.append('Could not delete %s: %s' % (path, reason))
             return '%s (%s)' % (path, reason)
 
@@ -789,10 +783,8 @@ class VmRun(object):
             self.changes.append('unregister VM (files kept)')
             if not self.check_mode:
                 handle_pending_question(vm, auto_answer=self.auto_answer)
-                try:
+                with vsphere_call('Unregistering VM %s' % unescape_vm_name(item['name']), VmError):
                     vm.UnregisterVM()
-                except vmodl.MethodFault as fault:
-                    raise VmError('Unregistering VM %s failed: %s' % (unescape_vm_name(item['name']), fault_message(fault)))
         result = dict(changed=True, changes=self.changes, warnings=self.warnings, diff=diff,
                       vm=dict(name=unescape_vm_name(item['name']), uuid=item['config'].uuid, moid=item['_moid'], power_state=None,
                               state='undefined', vmx_path=item['config'].files.vmPathName, autostart=None, xml=None))
@@ -892,7 +884,7 @@ class VmRun(object):
             getattr(vm, method)()
             return None
         except vmodl.MethodFault as fault:
-            return '%s failed: %s' % (what, fault_message(fault))
+            return failure_message(what, fault)
 
     def shutdown(self, vm):
         self.changed = True
@@ -976,10 +968,8 @@ class VmRun(object):
         spec = vim.host.AutoStartManager.Config(powerInfo=[info])
         if wanted and not (config and config.defaults and config.defaults.enabled):
             spec.defaults = vim.host.AutoStartManager.SystemDefaults(enabled=True)
-        try:
+        with vsphere_call('Setting autostart', VmError):
             manager.ReconfigureAutostart(spec=spec)
-        except vmodl.MethodFault as fault:
-            raise VmError('Setting autostart failed: %s' % fault_message(fault))
 
 
 def manage_vm(session, params, check_mode=False):

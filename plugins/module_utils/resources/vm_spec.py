@@ -44,12 +44,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
     CheckedDatastorePath, unescape_annotation, unescape_display_name)
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 
-try:
-    from pyVmomi import vim
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 
 MASK = '********'
 SECRET_KEY_RE = re.compile(r'passw|secret|token|credential|private|userdata', re.IGNORECASE)

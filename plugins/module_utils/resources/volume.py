@@ -34,14 +34,10 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
 from ansible_collections.virt.esx.plugins.module_utils.formats.storage_xml import (
     StorageError, format_pool_xml, format_volume_xml, parse_size, parse_volume_xml, pool_uuid,
     provisioning_from_allocation, volume_key)
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import DEFAULT_TIMEOUT, TaskFailed, describe_fault, wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import DEFAULT_TIMEOUT, TaskFailed, wait_for_task
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 
 PROVISIONING_DISK_TYPES = {
     'thin': 'thin',
@@ -68,10 +64,6 @@ def _type_name(value):
     if value is None:
         return None
     return getattr(value, '_wsdlName', None) or str(value).rsplit('.', 1)[-1]
-
-
-def _server_error(what, exc):
-    return StorageError('%s failed: %s' % (what, describe_fault(exc)[1]))
 
 
 def human_size(size):
@@ -219,10 +211,8 @@ def search_volumes(pool, folder='', patterns=None, recursive=True, timeout=DEFAU
     if browser is None:
         raise StorageError('Datastore %s has no browser; is it accessible?' % pool['name'])
     where = CheckedDatastorePath.of(pool['name'], folder, option='name', allow_root=True)
-    try:
+    with vsphere_call('Searching %s' % where, StorageError):
         task = DatastoreCalls.search(browser, where, _search_spec(patterns), recursive=recursive)
-    except vmodl.MethodFault as exc:
-        raise _server_error('Searching %s' % where, exc)
     try:
         results = wait_for_task(task, timeout=timeout, description='searching %s' % where)
     except TaskFailed as exc:
@@ -253,13 +243,12 @@ def query_key(session, pool, volume, strict=True):
         return volume['path']
     calls = DatastoreCalls(session, pool['_datacenter'])
     try:
-        return volume_key(calls.query_disk_uuid(CheckedDatastorePath.parse(volume['path'], option='volume path')))
-    except (vmodl.MethodFault, StorageError, EscapingError) as exc:
+        with vsphere_call('Reading the UUID of %s' % volume['path'], StorageError):
+            return volume_key(calls.query_disk_uuid(CheckedDatastorePath.parse(volume['path'], option='volume path')))
+    except (StorageError, EscapingError):
         if not strict:
             return None
-        if isinstance(exc, (StorageError, EscapingError)):
-            raise
-        raise _server_error('Reading the UUID of %s' % volume['path'], exc)
+        raise
 
 
 def attached_vms(session, pool):
@@ -341,10 +330,8 @@ class DiskOperations(object):
         return CheckedDatastorePath.of(self.pool['name'], name, option='name')
 
     def _run(self, what, start):
-        try:
+        with vsphere_call(what, StorageError):
             task = start()
-        except vmodl.MethodFault as exc:
-            raise _server_error(what, exc)
         try:
             return wait_for_task(task, timeout=self.timeout, description=what[0].lower() + what[1:])
         except TaskFailed as exc:
@@ -353,12 +340,11 @@ class DiskOperations(object):
     def make_directory(self, folder):
         if not folder:
             return
-        try:
-            self.calls.make_directory(self.path(folder), parents=True)
-        except vim.fault.FileAlreadyExists:
-            pass
-        except vmodl.MethodFault as exc:
-            raise _server_error('Creating directory %s' % self.path(folder), exc)
+        with vsphere_call('Creating directory %s' % self.path(folder), StorageError):
+            try:
+                self.calls.make_directory(self.path(folder), parents=True)
+            except vim.fault.FileAlreadyExists:
+                pass
 
     def create(self, name, capacity, provisioning, adapter_type):
         spec = vim.VirtualDiskManager.FileBackedVirtualDiskSpec(

@@ -62,17 +62,9 @@ def folder_url_path(datastore, path, datacenter_path):
         quote(path.lstrip('/'), safe='/'), quote(datacenter_path, safe=''), quote(datastore, safe=''))
 
 
-def _soap_stub(session):
-    stub = getattr(session, 'soap_stub', None)
-    if stub is not None:
-        return stub
-    stub = getattr(getattr(session, 'service_instance', None), '_stub', None)
-    return getattr(stub, 'soapStub', stub)
-
-
 def session_cookie(session):
     """'vmware_soap_session="..."' of a connected ViSession (or '' when there is none)."""
-    raw = getattr(_soap_stub(session), 'cookie', '') or ''
+    raw = getattr(session.soap_stub, 'cookie', '') or ''
     if not raw:
         return ''
     cookie = SimpleCookie()
@@ -84,21 +76,6 @@ def session_cookie(session):
     if morsel is None:
         return raw.split(';', 1)[0]
     return '%s=%s' % (SESSION_COOKIE_NAME, morsel.coded_value)
-
-
-def _relogin(session):
-    """Make the session stub log in again (its cookie was refused); False when it cannot."""
-    relogin = getattr(session, 'relogin', None)
-    if relogin is not None:
-        relogin()
-        return True
-    stub = getattr(getattr(session, 'service_instance', None), '_stub', None)
-    mark_unauthenticated = getattr(stub, '_SetStateUnauthenticated', None)
-    if mark_unauthenticated is None:
-        return False
-    mark_unauthenticated()
-    session.keep_alive()
-    return True
 
 
 def datacenter_paths(session):
@@ -181,7 +158,8 @@ class DatastoreFiles(object):
         target = self._target(ds_path)
         for attempt in (1, 2):
             status, data = self._send(method, target, body, headers, read)
-            if status in (401, 403) and attempt == 1 and _relogin(self.session):
+            if status in (401, 403) and attempt == 1:
+                self.session.relogin()
                 continue
             return status, data
         return status, data  # pragma: no cover - the loop always returns
@@ -262,22 +240,6 @@ class DatastoreFiles(object):
             return False
         self._fail('delete', ds_path, status, data)
         return False  # pragma: no cover - _fail raises
-
-
-def download(session, ds_path, datacenter_path=None):
-    return DatastoreFiles(session, datacenter_path).download(ds_path)
-
-
-def upload(session, ds_path, data, datacenter_path=None):
-    return DatastoreFiles(session, datacenter_path).upload(ds_path, data)
-
-
-def exists(session, ds_path, datacenter_path=None):
-    return DatastoreFiles(session, datacenter_path).exists(ds_path)
-
-
-def delete(session, ds_path, datacenter_path=None):
-    return DatastoreFiles(session, datacenter_path).delete(ds_path)
 
 
 # The vSphere calls that name datastore paths -------------------------------------------------------

@@ -21,14 +21,8 @@ inaccessible VM instead of failing the whole listing.
 
 from __future__ import annotations
 
-try:
-    from pyVmomi import vim, vmodl
-    HAS_PYVMOMI = True
-except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    vim = vmodl = None
-    HAS_PYVMOMI = False
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 DEFAULT_PAGE_SIZE = 1000
 
@@ -72,13 +66,13 @@ def _session_lost(object_contents):
     return False
 
 
-def _renew_session(content):
-    """Make the session stub log in again before its next call."""
+def _relogin(content):
+    """Ask the session that ``content`` belongs to (ViSession.relogin) to log in again."""
     stub = getattr(content.propertyCollector, '_stub', None)
-    mark_unauthenticated = getattr(stub, '_SetStateUnauthenticated', None)
-    if mark_unauthenticated is None:
+    session = getattr(stub, 'virt_esx_session', None)
+    if session is None:
         raise SessionError('The session expired and this connection cannot log in again; reconnect')
-    mark_unauthenticated()
+    session.relogin()
 
 
 def _paged(property_collector, filter_spec, page_size):
@@ -100,7 +94,7 @@ def _collect(content, filter_spec, page_size):
     try:
         return list(_paged(content.propertyCollector, filter_spec, page_size))
     except _SessionLost:
-        _renew_session(content)
+        _relogin(content)
     try:
         return list(_paged(content.propertyCollector, filter_spec, page_size))
     except _SessionLost:

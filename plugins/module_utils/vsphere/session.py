@@ -14,6 +14,12 @@ NotAuthenticated (an expired or dropped session) it logs in again with the same
 credentials and repeats the call, so long-running modules and the inventory
 plugin survive an idle timeout.  The password is kept only inside that login
 closure and never appears in an error message.
+
+Readers that learn of an expired session some other way - a property read
+answered with NotAuthenticated in every missingSet, a /folder request refused
+with 401, a raw SOAP answer - call ``session.relogin()``, the one way back in;
+``properties`` (which is given only the service content) finds the session
+through the stub the content is bound to.
 """
 
 from __future__ import annotations
@@ -22,20 +28,11 @@ import http.client
 import socket
 import ssl
 
-try:
-    from pyVim.connect import VimSessionOrientedStub
-    from pyVmomi import SoapStubAdapter, vim, vmodl
-    from pyVmomi.VmomiSupport import GetServiceVersions, ManagedObject, versionIdMap
-    HAS_PYVMOMI = True
-    PYVMOMI_IMPORT_ERROR = None
-except Exception as import_error:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 raises a bare Exception
-    HAS_PYVMOMI = False
-    PYVMOMI_IMPORT_ERROR = import_error
-    vim = vmodl = ManagedObject = None
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import describe_fault
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import (
+    HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim)
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fault_text, vsphere_call
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
 PRODUCT_KINDS = {
@@ -57,11 +54,6 @@ BASELINE_API_VERSION = 'vim.version.version9'
 def require_pyvmomi():
     if not HAS_PYVMOMI:
         raise SessionError('The pyvmomi Python library is required (pip install pyvmomi): %s' % PYVMOMI_IMPORT_ERROR)
-
-
-def fault_message(exc):
-    """A readable one-line message from a pyvmomi fault or any exception."""
-    return describe_fault(exc)[1]
 
 
 def parse_version(version):
@@ -89,8 +81,8 @@ def api_version_for(server_api_version):
     server = _api_version_key(server_api_version)
     if server is None:
         return BASELINE_API_VERSION
-    for version in GetServiceVersions('vim25'):  # newest first
-        key = _api_version_key(versionIdMap.get(version))
+    for version in VmomiSupport.GetServiceVersions('vim25'):  # newest first
+        key = _api_version_key(VmomiSupport.versionIdMap.get(version))
         if key is not None and key <= server:
             return version
     return BASELINE_API_VERSION
@@ -125,7 +117,7 @@ def _bind_to(data_object, stub):
     """The same data object with its managed object references bound to ``stub``."""
     for prop in data_object._GetPropertyList():  # pylint: disable=protected-access
         value = getattr(data_object, prop.name)
-        if isinstance(value, ManagedObject):
+        if isinstance(value, VmomiSupport.ManagedObject):
             setattr(data_object, prop.name, type(value)(value._moId, stub))  # pylint: disable=protected-access
     return data_object
 
@@ -136,7 +128,6 @@ class ViSession(object):
     def __init__(self, params):
         require_pyvmomi()
         self.params = params
-        self.service_instance = None
         self.content = None
         self.product = None
         self.scope = None
@@ -154,32 +145,22 @@ class ViSession(object):
                 raise SessionError("Proxy type '%s' is not supported by pyvmomi; use an http proxy" % params.proxy['type'])
             proxy_host, proxy_port = params.proxy['host'], params.proxy['port']
         try:
-            soap_stub = SoapStubAdapter(
-                host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
-                httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
-                httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
-            # The service content needs no session; read it once, before logging in.
-            content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
-            soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
-            self._stub = VimSessionOrientedStub(
-                soap_stub, _login_method(params.username, params.password, content.sessionManager._moId),
-                retryDelay=0.5, retryCount=3)
-            self.service_instance = vim.ServiceInstance('ServiceInstance', self._stub)
-            self.content = _bind_to(content, self._stub)
-            # Log in now so that login errors surface here, not at the first real call.
-            self._stub._CallLoginMethod()  # pylint: disable=protected-access
+            with vsphere_call('Login to %s' % where, SessionError):
+                try:
+                    self._log_in(port, proxy_host, proxy_port)
+                except vim.fault.InvalidLogin:
+                    raise SessionError('Login to %s as %s failed: wrong user name or password' % (where, params.username))
+                except vim.fault.NoPermission as exc:
+                    raise SessionError('User %s may not log in to %s: %s' % (params.username, where, fault_text(exc)))
+        except SessionError:
+            # Already worded above; the handlers below are for what is not a vSphere fault.
+            raise
         except ssl.SSLCertVerificationError as exc:
             raise SessionError(
                 'TLS certificate verification failed for %s: %s. Give the CA with ca_file, '
                 'or set validate_certs: false (uri: no_verify=1) for a host you trust' % (where, exc.verify_message or exc))
         except ssl.SSLError as exc:
             raise SessionError('TLS error talking to %s: %s' % (where, exc))
-        except vim.fault.InvalidLogin:
-            raise SessionError('Login to %s as %s failed: wrong user name or password' % (where, params.username))
-        except vim.fault.NoPermission as exc:
-            raise SessionError('User %s may not log in to %s: %s' % (params.username, where, fault_message(exc)))
-        except vmodl.MethodFault as exc:
-            raise SessionError('Login to %s failed: %s' % (where, fault_message(exc)))
         except socket.timeout:
             raise SessionError('Timed out after %ss connecting to %s' % (params.timeout, where))
         except OSError as exc:
@@ -195,6 +176,26 @@ class ViSession(object):
         if params.scheme == 'vpx':
             self.scope = self.resolve_vpx_path(params.path_items)
         return self
+
+    def _log_in(self, port, proxy_host, proxy_port):
+        params = self.params
+        soap_stub = SoapStubAdapter(
+            host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
+            httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
+            httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
+        # The service content needs no session; read it once, before logging in.
+        content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
+        soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
+        self._stub = self._new_stub(soap_stub, _login_method(params.username, params.password, content.sessionManager._moId))
+        self.content = _bind_to(content, self._stub)
+        # Log in now so that login errors surface here, not at the first real call.
+        self._stub._CallLoginMethod()  # pylint: disable=protected-access
+
+    def _new_stub(self, soap_stub, login):
+        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.5, retryCount=3)
+        # The way back from a managed object (and so from the service content) to this session.
+        stub.virt_esx_session = self
+        return stub
 
     def _detect_product(self):
         about = self.content.about
@@ -307,13 +308,10 @@ class ViSession(object):
         return getattr(self._stub, 'soapStub', None)
 
     def relogin(self):
-        """Log in again now, e.g. after a raw SOAP call was answered NotAuthenticated."""
-        properties._renew_session(self.content)  # pylint: disable=protected-access
-        self.keep_alive()
-
-    def keep_alive(self):
-        """A cheap call that keeps the session from idling out (re-logs in if needed)."""
-        return self.service_instance.CurrentTime()
+        """Log in again now: the server no longer knows this session (it expired or was dropped)."""
+        self._stub._SetStateUnauthenticated()  # pylint: disable=protected-access
+        with vsphere_call('Logging in again to %s' % self.params.endpoint, SessionError):
+            self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
     def close(self):
         if self.content is None:

@@ -22,7 +22,8 @@ decides what to do about such questions, the way libvirt's ESX driver does:
    was cancelled or still waits for an answer.
 3. Polling uses a bounded exponential backoff and a user-settable timeout
    (:class:`TaskTimeout`, the task is left running, never cancelled silently);
-   a failed task raises :class:`TaskFailed` with the server's fault message.
+   a failed task raises :class:`TaskFailed` with the server's fault message
+   (as ``faults.describe_fault`` reads it).
 
 Public API
 ----------
@@ -44,9 +45,6 @@ Public API
     Delays between two polls, in seconds.
 ``Question``, ``Choice``
     A VM question as plain data; ``Question.as_dict()`` suits module results.
-``describe_fault(fault, localized_message=None) -> (type_name, text)``
-    A readable text for a pyvmomi fault, also when the server's message is
-    empty or only a Go type name (as govmomi's simulator sends).
 
 Exceptions, all :class:`~ansible_collections.virt.esx.plugins.module_utils.errors.TaskError`:
 ``QuestionBlocked`` (attributes ``question``, ``answered_choice``,
@@ -74,22 +72,14 @@ The module imports without pyvmomi; only :class:`PyVmomiTaskAdapter` needs it.
 
 from __future__ import annotations
 
-import re
+import contextlib
 import time
 from collections import namedtuple
-
-try:
-    from http.client import HTTPException
-    from pyVmomi import vmodl
-    HAS_PYVMOMI = True
-    PYVMOMI_IMPORT_ERROR = None
-except Exception as import_error:  # pylint: disable=broad-except
-    # Not only ImportError: pyvmomi 9 raises a bare Exception on Python < 3.10.
-    vmodl = None
-    HAS_PYVMOMI = False
-    PYVMOMI_IMPORT_ERROR = import_error
+from http.client import HTTPException
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, vmodl
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import describe_fault, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 
 DEFAULT_TIMEOUT = 3600.0
@@ -252,94 +242,6 @@ class QuestionBlocked(TaskError):
         }
 
 
-# ---------------------------------------------------------------------------
-# Faults as text
-# ---------------------------------------------------------------------------
-
-# govmomi's simulator puts fmt.Sprintf("%T", err) into localizedMessage: "*types.InvalidPowerState".
-_GO_TYPE_NAME = re.compile(r'^\*?(\[\])?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$')
-_BASE_FAULT_FIELDS = frozenset(['dynamicType', 'dynamicProperty', 'msg', 'faultCause', 'faultMessage'])
-_MAX_FIELD_CHARS = 200
-
-
-def _fault_type_name(fault):
-    return getattr(fault, '_wsdlName', None) or type(fault).__name__
-
-
-def _useful_message(text, type_name):
-    if not text:
-        return None
-    text = str(text).strip()
-    if not text or text == type_name or _GO_TYPE_NAME.match(text):
-        return None
-    return text
-
-
-def _format_field_value(value):
-    if isinstance(value, (list, tuple)):
-        return '[%s]' % ', '.join(_format_field_value(item) for item in value)
-    if hasattr(value, '_moId'):
-        return str(value._moId)
-    if hasattr(value, '_GetPropertyList'):
-        # nested data objects are named, not dumped: their repr spans many lines
-        return _fault_type_name(value)
-    if isinstance(value, str):
-        return repr(str(value))
-    return str(value)
-
-
-def _fault_fields(fault):
-    try:
-        properties = fault._GetPropertyList()
-    except AttributeError:
-        return []
-    fields = []
-    for prop in properties:
-        if prop.name in _BASE_FAULT_FIELDS:
-            continue
-        value = getattr(fault, prop.name, None)
-        if value is None or (isinstance(value, (list, tuple)) and not value):
-            continue
-        text = _format_field_value(value)
-        if len(text) > _MAX_FIELD_CHARS:
-            text = text[:_MAX_FIELD_CHARS] + '...'
-        fields.append('%s=%s' % (prop.name, text))
-    return fields
-
-
-def describe_fault(fault, localized_message=None):
-    """Return ``(type_name, text)`` for a pyvmomi fault (or any exception).
-
-    The text is the server's message (``localized_message``, else the fault's
-    ``msg``, else its ``faultMessage`` list) prefixed by the fault type.  When
-    no message is usable - empty, or a Go type name - it is the fault type with
-    its fields, e.g. ``InvalidPowerState (requestedState='poweredOn', existingState='poweredOn')``.
-    A ``faultCause`` is appended.
-    """
-    if fault is None:
-        message = _useful_message(localized_message, None)
-        if message is None and localized_message and _GO_TYPE_NAME.match(localized_message.strip()):
-            type_name = localized_message.strip().rsplit('.', 1)[1]
-            return type_name, type_name
-        return None, message or 'unknown error'
-    type_name = _fault_type_name(fault)
-    message = _useful_message(localized_message, type_name) or _useful_message(getattr(fault, 'msg', None), type_name)
-    if message is None:
-        details = [getattr(item, 'message', None) for item in getattr(fault, 'faultMessage', None) or ()]
-        message = _useful_message(' '.join(d for d in details if d), type_name)
-    if message is None and not hasattr(fault, '_GetPropertyList'):
-        message = _useful_message(str(fault), type_name)
-    if message is not None:
-        text = '%s: %s' % (type_name, message)
-    else:
-        fields = _fault_fields(fault)
-        text = '%s (%s)' % (type_name, ', '.join(fields)) if fields else type_name
-    cause = getattr(fault, 'faultCause', None)
-    if cause is not None and cause is not fault:
-        text += '; caused by %s' % describe_fault(cause)[1]
-    return type_name, text
-
-
 def question_from_vim(question_info):
     """Build a :class:`Question` from a ``vim.vm.QuestionInfo`` (or None)."""
     if question_info is None:
@@ -371,35 +273,30 @@ class PyVmomiTaskAdapter(object):
     def _moid(obj):
         return getattr(obj, '_moId', None) or repr(obj)
 
+    @contextlib.contextmanager
+    def _call(self, what, kind, obj=None):
+        """vsphere_call raising ServerFault, except that a deleted ``obj`` (else the fault's) is ObjectVanished."""
+        with vsphere_call(what, ServerFault):
+            try:
+                yield
+            except vmodl.fault.ManagedObjectNotFound as fault:
+                gone = obj if obj is not None else getattr(fault, 'obj', None)
+                raise ObjectVanished('The %s %s no longer exists on the server' % (kind, self._moid(gone)))
+
     def question_of(self, vm):
-        try:
+        with self._call('Reading the pending question of virtual machine %s' % self._moid(vm), 'virtual machine', vm):
             # The whole runtime is read, not runtime.question: pyvmomi fetches one
             # property per access, and an unset one breaks govmomi's simulator.
             runtime = vm.runtime
-        except vmodl.fault.ManagedObjectNotFound:
-            raise ObjectVanished('The virtual machine %s no longer exists on the server' % self._moid(vm))
-        except vmodl.MethodFault as fault:
-            name, text = describe_fault(fault)
-            raise ServerFault('Could not read the pending question of virtual machine %s: %s' % (self._moid(vm), text), name)
         return question_from_vim(getattr(runtime, 'question', None))
 
     def answer(self, vm, question_id, choice_key):
-        try:
+        with self._call(None, 'virtual machine', vm):
             vm.AnswerVM(questionId=question_id, answerChoice=choice_key)
-        except vmodl.fault.ManagedObjectNotFound:
-            raise ObjectVanished('The virtual machine %s no longer exists on the server' % self._moid(vm))
-        except vmodl.MethodFault as fault:
-            name, text = describe_fault(fault)
-            raise ServerFault(text, name)
 
     def task_status(self, task):
-        try:
+        with self._call('Reading the state of task %s' % self._moid(task), 'task', task):
             info = task.info
-        except vmodl.fault.ManagedObjectNotFound:
-            raise ObjectVanished('The task %s no longer exists on the server' % self._moid(task))
-        except vmodl.MethodFault as fault:
-            name, text = describe_fault(fault)
-            raise ServerFault('Could not read the state of task %s: %s' % (self._moid(task), text), name)
         error_message = fault_name = None
         if info.state == STATE_ERROR:
             error = info.error
@@ -421,22 +318,12 @@ class PyVmomiTaskAdapter(object):
         )
 
     def cancel(self, task):
-        try:
+        with self._call(None, 'task', task):
             task.CancelTask()
-        except vmodl.fault.ManagedObjectNotFound:
-            raise ObjectVanished('The task %s no longer exists on the server' % self._moid(task))
-        except vmodl.MethodFault as fault:
-            name, text = describe_fault(fault)
-            raise ServerFault(text, name)
 
     def start(self, start):
-        try:
+        with self._call(None, 'object'):
             return start()
-        except vmodl.fault.ManagedObjectNotFound as fault:
-            raise ObjectVanished('The object %s no longer exists on the server' % self._moid(getattr(fault, 'obj', None)))
-        except vmodl.MethodFault as fault:
-            name, text = describe_fault(fault)
-            raise ServerFault(text, name)
 
     def describe_vm(self, vm):
         try:

@@ -34,12 +34,19 @@ def unauthenticated(moid, *paths):
         MissingProperty(path=path, fault=vim.fault.NotAuthenticated(privilegeId='System.Read')) for path in paths])
 
 
-class FakeStub(object):
+class FakeSession(object):
     def __init__(self):
-        self.renewals = 0
+        self.relogins = 0
 
-    def _SetStateUnauthenticated(self):  # pylint: disable=invalid-name
-        self.renewals += 1
+    def relogin(self):
+        self.relogins += 1
+
+
+class FakeStub(object):
+    """What ViSession binds the content's managed objects to: the way back to the session."""
+
+    def __init__(self):
+        self.virt_esx_session = FakeSession()
 
 
 class FakeCollector(object):
@@ -84,7 +91,7 @@ def test_missing_properties_are_named_not_fatal():
     items = properties.retrieve_objects(FakeContent(collector), [vm_ref('vm-1'), vm_ref('vm-7')], ['name'])
     assert items[1] == {'_obj': items[1]['_obj'], '_moid': 'vm-7', '_type': 'VirtualMachine',
                         '_missing': {'config.hardware': 'NoPermission'}}
-    assert collector._stub.renewals == 0
+    assert collector._stub.virt_esx_session.relogins == 0
 
 
 def test_expired_session_is_renewed_once_and_the_read_repeated():
@@ -92,7 +99,7 @@ def test_expired_session_is_renewed_once_and_the_read_repeated():
                                RetrieveResult(objects=[content_of('vm-1', name='a')])])
     item = properties.retrieve_one(FakeContent(collector), vm_ref('vm-1'), ['name'])
     assert item['name'] == 'a'
-    assert collector._stub.renewals == 1
+    assert collector._stub.virt_esx_session.relogins == 1
     assert len(collector.calls) == 2
 
 

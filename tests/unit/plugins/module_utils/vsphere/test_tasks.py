@@ -16,7 +16,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere import tasks
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import (
     Backoff, Choice, ObjectVanished, Question, QuestionBlocked, ServerFault, TaskFailed, TaskPoller,
-    TaskStatus, TaskTimeout, describe_fault, handle_pending_question, question_from_vim, run_vm_task,
+    TaskStatus, TaskTimeout, handle_pending_question, question_from_vim, run_vm_task,
     wait_for_task,
 )
 
@@ -468,50 +468,6 @@ def test_backoff_rejects_nonsense():
 def test_errors_belong_to_the_project_family():
     for error in (QuestionBlocked, TaskFailed, TaskTimeout, ObjectVanished, ServerFault):
         assert issubclass(error, TaskError) and issubclass(error, VirtEsxError)
-
-
-# ---------------------------------------------------------------------------
-# Faults as text
-# ---------------------------------------------------------------------------
-
-@needs_pyvmomi
-def test_describe_fault_prefers_server_message():
-    fault = vim.fault.InvalidPowerState(requestedState='poweredOn', existingState='poweredOn')
-    message = 'The attempted operation cannot be performed in the current state (Powered on).'
-    assert describe_fault(fault, message) == ('InvalidPowerState', 'InvalidPowerState: ' + message)
-
-
-@needs_pyvmomi
-@pytest.mark.parametrize('go_name', ['*types.InvalidPowerState', 'types.InvalidPowerState', '', None, 'InvalidPowerState'])
-def test_describe_fault_falls_back_to_type_and_fields(go_name):
-    fault = vim.fault.InvalidPowerState(requestedState='poweredOn', existingState='poweredOff')
-    name, text = describe_fault(fault, go_name)
-    assert name == 'InvalidPowerState'
-    assert text == "InvalidPowerState (requestedState='poweredOn', existingState='poweredOff')"
-
-
-@needs_pyvmomi
-def test_describe_fault_uses_msg_then_fault_messages_then_cause():
-    with_msg = vim.fault.InvalidState(msg='The operation is not allowed in the current state.')
-    assert describe_fault(with_msg)[1] == 'InvalidState: The operation is not allowed in the current state.'
-    with_messages = vim.fault.InvalidState(faultMessage=[vmodl.LocalizableMessage(key='k', message='Host is in maintenance mode')])
-    assert describe_fault(with_messages)[1] == 'InvalidState: Host is in maintenance mode'
-    caused = vim.fault.GenericVmConfigFault(reason='Failed to start the virtual machine.',
-                                            faultCause=vim.fault.FileNotFound(file='[ds1] a/a.vmdk'))
-    assert describe_fault(caused, '*types.GenericVmConfigFault')[1] == (
-        "GenericVmConfigFault (reason='Failed to start the virtual machine.'); caused by FileNotFound (file='[ds1] a/a.vmdk')")
-
-
-def test_describe_fault_without_fault_object_uses_go_type_name_as_type():
-    assert describe_fault(None, '*types.InvalidPowerState') == ('InvalidPowerState', 'InvalidPowerState')
-    assert describe_fault(None, 'Disk full') == (None, 'Disk full')
-    assert describe_fault(None, None) == (None, 'unknown error')
-
-
-@needs_pyvmomi
-def test_describe_fault_names_managed_objects_by_id():
-    fault = vmodl.fault.ManagedObjectNotFound(obj=vim.VirtualMachine('vm-42'))
-    assert describe_fault(fault)[1] == 'ManagedObjectNotFound (obj=vm-42)'
 
 
 # ---------------------------------------------------------------------------
