@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from xml.sax.saxutils import escape
 
 try:
     from lxml import etree
@@ -40,6 +39,7 @@ except Exception:  # pylint: disable=broad-except  # pyvmomi 9 on Python 3.9 rai
     VmomiSupport = None
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_markup as _text
 
 VIM_NS = 'urn:vim25'
 SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
@@ -98,10 +98,6 @@ def require_lxml():
 
 
 # -- requests -------------------------------------------------------------------
-
-def _text(value):
-    return escape(str(value), {'"': '&quot;'})
-
 
 def _traversal(name, obj_type, path, select_names):
     selects = ''.join('<selectSet><name>%s</name></selectSet>' % _text(select) for select in select_names)

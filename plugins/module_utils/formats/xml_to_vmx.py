@@ -58,6 +58,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import VmxFil
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_domain import (
     SCSI_CONTROLLER_MODELS, assign_drive_address, disk_name_index, read_domain)
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_values import format_mac, shorten
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_markup
 
 __all__ = ["convert_xml_to_vmx", "ScsiDiskInfo"]
 
@@ -449,12 +450,6 @@ def _format_filesystems(ctx):
         ctx.add(prefix + ".guestName", filesystem.target)
 
 
-def _xml_escape(text):
-    # libvirt writes the dvs port group id through its XML escaper.
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
-
-
 def _format_mac(ctx, prefix, interface):
     mac = interface.mac
     if mac is None:
@@ -530,7 +525,8 @@ def _format_interfaces(ctx):
             hexes = ["%02x" % byte for byte in interface.switch_id]
             ctx.add(prefix + ".dvs.switchId", "%s-%s" % (" ".join(hexes[:8]), " ".join(hexes[8:])))
             ctx.add(prefix + ".dvs.portId", interface.port_id)
-            ctx.add(prefix + ".dvs.portgroupId", _xml_escape(interface.portgroup_id))
+            # libvirt writes the dvs port group id through its XML escaper.
+            ctx.add(prefix + ".dvs.portgroupId", escape_markup(interface.portgroup_id))
             ctx.add(prefix + ".dvs.connectionId", interface.connection_id)
         elif interface.type != "null":
             raise DomainXmlError("%s has type '%s'; VMware guests take bridge, user, null or vds"
