@@ -89,9 +89,6 @@ class XmlElement:
         self.children.append(child)
         return child
 
-    def __repr__(self):
-        return "XmlElement(%r, %r, text=%r, children=%d)" % (self.tag, self.attributes, self.text, len(self.children))
-
 
 def _write(element, depth, out):
     if element.text is not None and element.children:

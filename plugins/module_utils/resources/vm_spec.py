@@ -66,7 +66,6 @@ NIC_KEY_BASE = 4000
 MAX_NICS = 10
 
 _SLOT_RE = re.compile(r'^(scsi|ide|sata)([0-9]+):([0-9]+)$')
-_NIC_RE = re.compile(r'^ethernet([0-9]+)$')
 _MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 _VMFS_PREFIX = '/vmfs/volumes/'
 
