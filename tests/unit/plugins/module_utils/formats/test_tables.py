@@ -48,9 +48,8 @@ def test_power_states_are_libvirts_domain_states():
     assert POWER_STATE_NAMES == {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
 
 
-def test_every_power_state_mapping_is_the_shared_one():
-    from ansible_collections.virt.esx.plugins.inventory import vms
+def test_the_modules_power_state_mappings_are_the_shared_one():
+    # The vms inventory plugin imports ansible, which module_utils unit tests run without.
     from ansible_collections.virt.esx.plugins.module_utils.resources import vm, vm_facts
     assert vm.POWER_STATE_NAMES is POWER_STATE_NAMES
     assert vm_facts.LIBVIRT_STATES is POWER_STATE_NAMES
-    assert vms.POWER_STATES is POWER_STATE_NAMES
