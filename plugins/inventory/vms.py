@@ -186,6 +186,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as POWER_STATES
 
 ACCEPTED_FILE_NAMES = ('esx.yml', 'esx.yaml', 'vms.yml', 'vms.yaml', '<name>.esx.yml', '<name>.esx.yaml')
 _DECLARES_PLUGIN_RE = re.compile(r"""^plugin:\s*['"]?virt\.esx\.vms['"]?\s*(#.*)?$""", re.M)
@@ -214,9 +215,6 @@ def suggested_file_name(path):
 
 CONNECTION_OPTIONS = ('uri', 'hostname', 'username', 'password', 'port', 'validate_certs', 'ca_file', 'transport',
                       'proxy', 'timeout')
-
-# libvirt's domain states for vSphere's power states (its esx driver's mapping).
-POWER_STATES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
 
 VM_PROPERTIES = (
     'name', 'config.uuid', 'config.instanceUuid', 'runtime.powerState', 'runtime.connectionState',

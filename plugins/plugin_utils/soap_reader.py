@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from xml.sax.saxutils import escape
 
 try:
     from lxml import etree
@@ -36,6 +35,7 @@ except ImportError:
     HAS_LXML = False
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_markup as _text
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import VmomiSupport
 
 VIM_NS = 'urn:vim25'
@@ -95,10 +95,6 @@ def require_lxml():
 
 
 # -- requests -------------------------------------------------------------------
-
-def _text(value):
-    return escape(str(value), {'"': '&quot;'})
-
 
 def _traversal(name, obj_type, path, select_names):
     selects = ''.join('<selectSet><name>%s</name></selectSet>' % _text(select) for select in select_names)

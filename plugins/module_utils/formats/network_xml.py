@@ -21,16 +21,12 @@ libvirt: the MTU as ``<mtu size=.../>`` and the VLAN as ``<vlan><tag/></vlan>``.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import digest_uuid
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import XmlElement, format_xml
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml, require_lxml
-
-try:
-    from lxml import etree
-except ImportError:  # pragma: no cover - require_lxml() reports it
-    etree = None
 
 
 class NetworkXmlError(VirtEsxError):
@@ -60,7 +56,7 @@ def switch_key(name):
 
 def network_uuid(key):
     """libvirt's UUID of a switch: the MD5 digest of its key, as a UUID string."""
-    return str(uuid.UUID(bytes=hashlib.md5(key.encode('utf-8')).digest()))
+    return digest_uuid(key)
 
 
 # -- bandwidth <-> traffic shaping ---------------------------------------------
@@ -86,41 +82,36 @@ def bandwidth_to_shaping(bandwidth):
 
 # -- formatting -----------------------------------------------------------------
 
-def _bandwidth_element(parent, bandwidth):
+def _add_bandwidth(parent, bandwidth):
     if not bandwidth:
         return
-    element = etree.SubElement(parent, 'bandwidth')
+    element = parent.add('bandwidth')
+    rates = [(name, str(bandwidth[name]) if bandwidth.get(name) else None) for name in ('average', 'peak', 'burst')]
     for direction in ('inbound', 'outbound'):
-        attrs = {}
-        for name in ('average', 'peak', 'burst'):
-            if bandwidth.get(name):
-                attrs[name] = str(bandwidth[name])
-        etree.SubElement(element, direction, **attrs)
+        element.add(direction, rates)
 
 
 def format_network_xml(network):
     """libvirt network XML of a switch dict (see the module docstring)."""
-    require_lxml()
-    root = etree.Element('network')
-    etree.SubElement(root, 'name').text = network['name']
-    etree.SubElement(root, 'uuid').text = network_uuid(network.get('key') or switch_key(network['name']))
+    root = XmlElement('network')
+    root.add('name', text=network['name'])
+    root.add('uuid', text=network_uuid(network.get('key') or switch_key(network['name'])))
     uplinks = network.get('uplinks') or []
     if uplinks:
-        forward = etree.SubElement(root, 'forward', dev=uplinks[0], mode='bridge')
+        forward = root.add('forward', [('dev', uplinks[0]), ('mode', 'bridge')])
         for device in uplinks:
-            etree.SubElement(forward, 'interface', dev=device)
+            forward.add('interface', [('dev', device)])
     if network.get('mtu'):
-        etree.SubElement(root, 'mtu', size=str(network['mtu']))
-    _bandwidth_element(root, network.get('bandwidth'))
+        root.add('mtu', [('size', str(network['mtu']))])
+    _add_bandwidth(root, network.get('bandwidth'))
     for portgroup in network.get('portgroups') or []:
         if not portgroup.get('vm_network', True):
             continue
-        element = etree.SubElement(root, 'portgroup', name=portgroup['name'])
+        element = root.add('portgroup', [('name', portgroup['name'])])
         if portgroup.get('vlan_id'):
-            vlan = etree.SubElement(element, 'vlan')
-            etree.SubElement(vlan, 'tag', id=str(portgroup['vlan_id']))
-        _bandwidth_element(element, portgroup.get('bandwidth'))
-    return etree.tostring(root, pretty_print=True, encoding='unicode')
+            element.add('vlan').add('tag', [('id', str(portgroup['vlan_id']))])
+        _add_bandwidth(element, portgroup.get('bandwidth'))
+    return format_xml(root)
 
 
 def format_interface_xml(nic):
@@ -129,26 +120,21 @@ def format_interface_xml(nic):
     ``nic``: name, mac, link_state ('up'/'down'), speed_mbps, and optionally
     ipv4 = {'dhcp': bool, 'address': str, 'prefix': int}.
     """
-    require_lxml()
-    root = etree.Element('interface', type='ethernet', name=nic['name'])
-    etree.SubElement(root, 'start', mode='onboot')
+    root = XmlElement('interface', [('type', 'ethernet'), ('name', nic['name'])])
+    root.add('start', [('mode', 'onboot')])
     ipv4 = nic.get('ipv4') or {}
     if ipv4.get('dhcp') or ipv4.get('address'):
-        protocol = etree.SubElement(root, 'protocol', family='ipv4')
+        protocol = root.add('protocol', [('family', 'ipv4')])
         if ipv4.get('dhcp'):
-            etree.SubElement(protocol, 'dhcp')
+            protocol.add('dhcp')
         if ipv4.get('address'):
-            etree.SubElement(protocol, 'ip', address=ipv4['address'], prefix=str(ipv4['prefix']))
-    link = {}
-    if nic.get('speed_mbps'):
-        link['speed'] = str(nic['speed_mbps'])
-    if nic.get('link_state'):
-        link['state'] = nic['link_state']
-    if link:
-        etree.SubElement(root, 'link', **link)
+            protocol.add('ip', [('address', ipv4['address']), ('prefix', str(ipv4['prefix']))])
+    link = [('speed', str(nic['speed_mbps']) if nic.get('speed_mbps') else None), ('state', nic.get('link_state') or None)]
+    if any(value is not None for _name, value in link):
+        root.add('link', link)
     if nic.get('mac'):
-        etree.SubElement(root, 'mac', address=nic['mac'])
-    return etree.tostring(root, pretty_print=True, encoding='unicode')
+        root.add('mac', [('address', nic['mac'])])
+    return format_xml(root)
 
 
 def netmask_prefix(netmask):

@@ -35,10 +35,12 @@ Errors are ``StorageError`` (a ``VirtEsxError``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import digest_uuid, uuid_text
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import unit_scale as unit_scale_of
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import XmlElement, format_xml
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml
 
 __all__ = [
@@ -56,16 +58,11 @@ class StorageError(VirtEsxError):
 
 # Identity ----------------------------------------------------------------------
 
-def _uuid_text(raw: bytes) -> str:
-    digits = raw.hex()
-    return "%s-%s-%s-%s-%s" % (digits[0:8], digits[8:12], digits[12:16], digits[16:20], digits[20:32])
-
-
 def pool_uuid(mount_path: str) -> str:
     """libvirt's pool UUID of a datastore: the MD5 digest of its mount path."""
     if not mount_path:
         raise StorageError("a datastore without a mount path has no pool UUID")
-    return _uuid_text(hashlib.md5(mount_path.encode("utf-8")).digest())  # nosec B324 - an identifier, as libvirt's
+    return digest_uuid(mount_path)
 
 
 def volume_key(disk_uuid: str) -> str:
@@ -73,25 +70,22 @@ def volume_key(disk_uuid: str) -> str:
     digits = re.sub(r"[\s-]", "", disk_uuid or "")
     if not re.fullmatch(r"[0-9A-Fa-f]{32}", digits):
         raise StorageError("%r is not a virtual disk UUID" % (disk_uuid,))
-    return _uuid_text(bytes.fromhex(digits))
+    return uuid_text(bytes.fromhex(digits))
 
 
 # Sizes -------------------------------------------------------------------------
 
 _SIZE_RE = re.compile(r"\s*([0-9]+)\s*([A-Za-z]*)\s*")
-_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
 _UINT64_MAX = 2 ** 64 - 1
 
 
 def unit_scale(unit: str) -> int:
     """Bytes per ``unit`` with libvirt's rules (``B``/``bytes``, ``K``/``KiB`` 1024, ``KB`` 1000, ...)."""
-    text = (unit or "").strip().lower()
-    if text in ("", "b", "byte", "bytes"):
-        return 1
-    power = _POWERS.get(text[0])
-    if power is None or text[1:] not in ("", "ib", "b"):
+    text = (unit or "").strip()
+    scale = unit_scale_of(text) if text else 1
+    if scale is None:
         raise StorageError("unknown size unit %r (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB...)" % (unit,))
-    return (1000 if text[1:] == "b" else 1024) ** power
+    return scale
 
 
 def parse_size(value, default_unit: str = "B") -> int:
@@ -127,9 +121,8 @@ def provisioning_from_allocation(capacity: int, allocation) -> str:
 
 # XML ---------------------------------------------------------------------------
 
-def _escape(text) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&apos;").replace('"', "&quot;"))
+def _size_element(tag, value):
+    return XmlElement(tag, [("unit", "bytes")], text="%d" % value)
 
 
 def format_pool_xml(pool: dict) -> str:
@@ -142,49 +135,42 @@ def format_pool_xml(pool: dict) -> str:
         allocation = capacity - available
     else:
         capacity = available = allocation = 0
-    lines = ["<pool type='%s'>" % pool_type,
-             "  <name>%s</name>" % _escape(pool["name"]),
-             "  <uuid>%s</uuid>" % pool["uuid"],
-             "  <capacity unit='bytes'>%d</capacity>" % capacity,
-             "  <allocation unit='bytes'>%d</allocation>" % allocation,
-             "  <available unit='bytes'>%d</available>" % available,
-             "  <source>"]
+    root = XmlElement("pool", [("type", pool_type)])
+    root.add("name", text=pool["name"])
+    root.add("uuid", text=pool["uuid"])
+    for tag, value in (("capacity", capacity), ("allocation", allocation), ("available", available)):
+        root.children.append(_size_element(tag, value))
+    source = root.add("source", open_when_empty=True)
     if pool_type == "netfs":
         if pool.get("remote_host"):
-            lines.append("    <host name='%s'/>" % _escape(pool["remote_host"]))
+            source.add("host", [("name", pool["remote_host"])])
         if pool.get("remote_path"):
-            lines.append("    <dir path='%s'/>" % _escape(pool["remote_path"]))
-        lines.append("    <format type='%s'/>" % (pool.get("source_format") or "nfs"))
+            source.add("dir", [("path", pool["remote_path"])])
+        source.add("format", [("type", pool.get("source_format") or "nfs")])
     elif pool_type == "fs":
-        lines.append("    <format type='auto'/>")
-    lines += ["  </source>",
-              "  <target>",
-              "    <path>%s</path>" % _escape(pool.get("mount_path") or ""),
-              "    <permissions>",
-              "      <mode>00</mode>",
-              "      <owner>0</owner>",
-              "      <group>0</group>",
-              "    </permissions>",
-              "  </target>",
-              "</pool>"]
-    return "\n".join(lines) + "\n"
+        source.add("format", [("type", "auto")])
+    target = root.add("target")
+    target.add("path", text=pool.get("mount_path") or "")
+    permissions = target.add("permissions")
+    permissions.add("mode", text="00")
+    permissions.add("owner", text="0")
+    permissions.add("group", text="0")
+    return format_xml(root)
 
 
 def format_volume_xml(volume: dict) -> str:
     """The volume XML libvirt shows for a datastore file (``virsh vol-dumpxml``); a key of None is left out."""
-    lines = ["<volume type='file'>", "  <name>%s</name>" % _escape(volume["name"])]
+    root = XmlElement("volume", [("type", "file")])
+    root.add("name", text=volume["name"])
     if volume.get("key"):
-        lines.append("  <key>%s</key>" % _escape(volume["key"]))
-    lines += ["  <source>",
-              "  </source>",
-              "  <capacity unit='bytes'>%d</capacity>" % int(volume.get("capacity") or 0),
-              "  <allocation unit='bytes'>%d</allocation>" % int(volume.get("allocation") or 0),
-              "  <target>",
-              "    <path>%s</path>" % _escape(volume["path"]),
-              "    <format type='%s'/>" % (volume.get("format") or "vmdk"),
-              "  </target>",
-              "</volume>"]
-    return "\n".join(lines) + "\n"
+        root.add("key", text=volume["key"])
+    root.add("source", open_when_empty=True)
+    root.children += [_size_element("capacity", int(volume.get("capacity") or 0)),
+                      _size_element("allocation", int(volume.get("allocation") or 0))]
+    target = root.add("target")
+    target.add("path", text=volume["path"])
+    target.add("format", [("type", volume.get("format") or "vmdk")])
+    return format_xml(root)
 
 
 def _sized(element, what):

@@ -18,9 +18,8 @@ the tree is built, so every VMX value can be shown.
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_attribute, escape_text, xml_safe_text
 
 try:
     from lxml import etree
@@ -36,26 +35,10 @@ __all__ = ["domain_to_element", "element_to_text", "VMWARE_NAMESPACE", "xml_safe
 VMWARE_NAMESPACE = "http://libvirt.org/schemas/domain/vmware/1.0"
 VMWARE_PREFIX = "vmware"
 
-# libvirt drops control characters silently; lxml refuses them (and lone surrogates).
-_DROPPED_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SURROGATES_RE = re.compile("[\ud800-\udfff]")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;",
-             "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
-# Beyond libvirt's five entities: a carriage return anywhere, and tab or line feed in an
-# attribute, would not survive an XML parser's end-of-line and attribute normalisation.
-_TEXT_ESCAPED_RE = re.compile("[<>&'\"\r]")
-_ATTRIBUTE_ESCAPED_RE = re.compile("[<>&'\"\t\n\r]")
-
 
 def _require_lxml():
     if not HAS_LXML:
         raise VirtEsxError("the Python library lxml is required to write libvirt domain XML: %s" % (LXML_IMPORT_ERROR,))
-
-
-def xml_safe_text(value) -> str:
-    """``value`` as text that XML can carry (see the module documentation)."""
-    text = value if isinstance(value, str) else str(value)
-    return _SURROGATES_RE.sub("\ufffd", _DROPPED_CHARS_RE.sub("", text))
 
 
 def _sub(parent, tag, attributes=(), text=None):
@@ -209,10 +192,6 @@ def domain_to_element(domain, *, secure=False):
     return root
 
 
-def _escape(text, pattern=_TEXT_ESCAPED_RE):
-    return pattern.sub(lambda match: _ENTITIES[match.group(0)], text)
-
-
 def _qualified_name(element):
     qname = etree.QName(element)
     if qname.namespace is None:
@@ -224,10 +203,10 @@ def _write(element, depth, out, is_root):
     indent = "  " * depth
     parts = [indent, "<", _qualified_name(element)]
     for name, value in element.attrib.items():
-        parts.append(" %s='%s'" % (etree.QName(name).localname, _escape(value, _ATTRIBUTE_ESCAPED_RE)))
+        parts.append(" %s='%s'" % (etree.QName(name).localname, escape_attribute(value)))
     if is_root:
         for prefix, uri in sorted((p, u) for p, u in element.nsmap.items() if p is not None):
-            parts.append(" xmlns:%s='%s'" % (prefix, _escape(uri, _ATTRIBUTE_ESCAPED_RE)))
+            parts.append(" xmlns:%s='%s'" % (prefix, escape_attribute(uri)))
     children = list(element)
     if children:
         parts.append(">\n")
@@ -236,7 +215,7 @@ def _write(element, depth, out, is_root):
             _write(child, depth + 1, out, False)
         out.append("%s</%s>\n" % (indent, _qualified_name(element)))
     elif element.text:
-        parts.append(">%s</%s>\n" % (_escape(element.text), _qualified_name(element)))
+        parts.append(">%s</%s>\n" % (escape_text(element.text), _qualified_name(element)))
         out.append("".join(parts))
     else:
         parts.append("/>\n")

@@ -80,6 +80,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.domain_model impo
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_domain import (
     SCSI_CONTROLLER_MODELS, assign_drive_address, read_domain)
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_values import shorten
+from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_markup
 
 __all__ = ["convert_xml_to_vmx", "ScsiDiskInfo"]
 
@@ -474,12 +475,6 @@ def _format_filesystems(ctx):
         ctx.add(prefix + ".guestName", filesystem.target)
 
 
-def _xml_escape(text):
-    # libvirt writes the dvs port group id through its XML escaper.
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
-
-
 def _format_mac(ctx, prefix, what, interface):
     if interface.mac is None:
         if interface.mac_type == "static":
@@ -555,7 +550,8 @@ def _format_interfaces(ctx):
         elif interface.type == "vds":
             ctx.add(prefix + ".dvs.switchId", _vmx_uuid(interface.switch_id))
             ctx.add(prefix + ".dvs.portId", interface.port_id)
-            ctx.add(prefix + ".dvs.portgroupId", _xml_escape(interface.portgroup_id))
+            # libvirt writes the dvs port group id through its XML escaper.
+            ctx.add(prefix + ".dvs.portgroupId", escape_markup(interface.portgroup_id))
             ctx.add(prefix + ".dvs.connectionId", interface.connection_id)
         elif interface.type != "null":
             raise DomainXmlError("%s has type '%s'; VMware guests take bridge, user, null or vds"

@@ -9,14 +9,8 @@ hosts on vCenter) with their compute resource, cluster and datacenter names.
 
 from __future__ import annotations
 
-try:
-    from lxml import etree
-    HAS_LXML = True
-except ImportError:  # pragma: no cover - reported when capabilities are built
-    etree = None
-    HAS_LXML = False
-
-from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError, VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
+from ansible_collections.virt.esx.plugins.module_utils.formats.capabilities_xml import format_capabilities_xml
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor
 
 HOST_PROPERTIES = [
@@ -76,31 +70,11 @@ def node_info(item):
 
 def capabilities_xml(item, info):
     """libvirt capabilities XML: host arch and topology, hvm guests of domain type vmware."""
-    if not HAS_LXML:
-        raise VirtEsxError('The lxml Python library is required (pip install lxml)')
     long_mode = supports_long_mode(item.get('hardware.cpuFeature'))
     # Every ESX release since 5.0 runs only on 64-bit CPUs, so unknown means x86_64.
     host_arch = 'i686' if long_mode is False else 'x86_64'
-    root = etree.Element('capabilities')
-    host = etree.SubElement(root, 'host')
-    uuid = item.get('summary.hardware.uuid')
-    if uuid:
-        etree.SubElement(host, 'uuid').text = uuid
-    cpu = etree.SubElement(host, 'cpu')
-    etree.SubElement(cpu, 'arch').text = host_arch
-    if info['sockets']:
-        etree.SubElement(cpu, 'topology', sockets=str(info['sockets']), dies='1',
-                         cores=str(info['cores']), threads=str(info['threads']))
-    etree.SubElement(host, 'power_management')
-    etree.SubElement(host, 'iommu', support='no')
-    guest_arches = [('i686', 32)] + ([('x86_64', 64)] if host_arch == 'x86_64' else [])
-    for arch, wordsize in guest_arches:
-        guest = etree.SubElement(root, 'guest')
-        etree.SubElement(guest, 'os_type').text = 'hvm'
-        arch_element = etree.SubElement(guest, 'arch', name=arch)
-        etree.SubElement(arch_element, 'wordsize').text = str(wordsize)
-        etree.SubElement(arch_element, 'domain', type='vmware')
-    return etree.tostring(root, pretty_print=True, encoding='unicode')
+    return format_capabilities_xml(dict(uuid=item.get('summary.hardware.uuid'), arch=host_arch, sockets=info['sockets'],
+                                        cores=info['cores'], threads=info['threads']))
 
 
 def _fqdn(item):

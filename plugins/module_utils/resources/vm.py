@@ -30,8 +30,8 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fai
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 
-POWER_STATE_NAMES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
 

@@ -46,9 +46,6 @@ class Plan(object):
     def needs_power_off(self):
         return [change for change in self.changes if change.needs_power_off]
 
-    def describe(self, change):
-        return describe_change(change)
-
 
 def describe_change(change):
     """A one-line text of a change for messages, with secret values masked."""

@@ -25,10 +25,9 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import 
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain import make_resolve_file, vmx_to_domain_xml
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as LIBVIRT_STATES
 
-# libvirt's ESX driver: poweredOn -> running, poweredOff -> shutoff, suspended -> paused;
-# it reports no reason (0, "unknown").
-LIBVIRT_STATES = {'poweredOn': 'running', 'poweredOff': 'shutoff', 'suspended': 'paused'}
+# libvirt's ESX driver reports no reason for a state (0, "unknown").
 STATE_REASON = 'unknown'
 
 VM_PROPERTIES = [

@@ -43,6 +43,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlEr
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
     CheckedDatastorePath, unescape_annotation, unescape_display_name)
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
+from ansible_collections.virt.esx.plugins.module_utils.formats.tables import uuid_text
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 
@@ -60,7 +61,6 @@ NIC_KEY_BASE = 4000
 MAX_NICS = 10
 
 _SLOT_RE = re.compile(r'^(scsi|ide|sata)([0-9]+):([0-9]+)$')
-_NIC_RE = re.compile(r'^ethernet([0-9]+)$')
 _MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 _VMFS_PREFIX = '/vmfs/volumes/'
 
@@ -129,7 +129,7 @@ def spec_from_vmx(vmx_text):
     if bios_uuid:
         digits = re.sub(r'[^0-9a-fA-F]', '', bios_uuid).lower()
         if len(digits) == 32:
-            spec['uuid'] = '%s-%s-%s-%s-%s' % (digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:])
+            spec['uuid'] = uuid_text(bytes.fromhex(digits))
     spec['guest_id'] = guest_os_to_guest_id(vmx.get('guestOS'))
     spec['vcpus'] = vmx.get_int('numvcpus', 1)
     spec['memory_mb'] = vmx.get_int('memsize', 32)

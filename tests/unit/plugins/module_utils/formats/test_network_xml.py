@@ -67,6 +67,43 @@ def test_dumped_xml_parses_back_to_the_same_switch():
     assert parsed['portgroups'] == [dict(name='web', vlan_id=4095, bandwidth=dict(average=10, peak=0, burst=0))]
 
 
+def test_network_xml_is_written_as_virsh_net_dumpxml_prints_it():
+    switch = _switch(bandwidth=dict(average=1000, peak=0, burst=512),
+                     portgroups=[dict(name='web', vlan_id=10, bandwidth=None, vm_network=True),
+                                 dict(name='plain', vlan_id=0, bandwidth=None, vm_network=True)])
+    assert format_network_xml(switch) == (
+        "<network>\n"
+        "  <name>vSwitch1</name>\n"
+        "  <uuid>%s</uuid>\n"
+        "  <forward dev='vmnic1' mode='bridge'>\n"
+        "    <interface dev='vmnic1'/>\n"
+        "    <interface dev='vmnic2'/>\n"
+        "  </forward>\n"
+        "  <mtu size='9000'/>\n"
+        "  <bandwidth>\n"
+        "    <inbound average='1000' burst='512'/>\n"
+        "    <outbound average='1000' burst='512'/>\n"
+        "  </bandwidth>\n"
+        "  <portgroup name='web'>\n"
+        "    <vlan>\n"
+        "      <tag id='10'/>\n"
+        "    </vlan>\n"
+        "  </portgroup>\n"
+        "  <portgroup name='plain'/>\n"
+        "</network>\n" % network_uuid(switch_key('vSwitch1')))
+
+
+def test_names_with_special_characters_parse_back_to_the_same_switch():
+    switch = _switch(name='a&b <c>', key=switch_key('a&b <c>'), portgroups=[
+        dict(name='it\'s "web"', vlan_id=0, bandwidth=None, vm_network=True)])
+    xml = format_network_xml(switch)
+    assert "  <name>a&amp;b &lt;c&gt;</name>\n" in xml
+    assert "  <portgroup name='it&apos;s &quot;web&quot;'/>\n" in xml
+    parsed = parse_network_xml(xml)
+    assert (parsed['name'], parsed['uuid']) == ('a&b <c>', network_uuid(switch_key('a&b <c>')))
+    assert parsed['portgroups'] == [dict(name='it\'s "web"', vlan_id=0, bandwidth=None)]
+
+
 def test_minimal_network_has_no_uplinks_and_keeps_mtu_unset():
     parsed = parse_network_xml('<network><name>isolated</name></network>')
     assert parsed == dict(name='isolated', uuid=None, uplinks=[], mtu=None, bandwidth=None, portgroups=[])
@@ -155,6 +192,19 @@ def test_interface_xml_of_a_physical_nic():
     assert root.find('protocol/ip').attrib == {'address': '192.168.1.5', 'prefix': '24'}
     assert root.find('link').attrib == {'speed': '10000', 'state': 'up'}
     assert root.find('mac').get('address') == '00:0c:29:81:d8:a0'
+
+
+def test_interface_xml_is_written_as_virsh_iface_dumpxml_prints_it():
+    xml = format_interface_xml(dict(name='vmnic0', mac='00:0c:29:81:d8:a0', link_state='up', speed_mbps=10000,
+                                    ipv4=dict(dhcp=False, address='192.168.1.5', prefix=24)))
+    assert xml == ("<interface type='ethernet' name='vmnic0'>\n"
+                   "  <start mode='onboot'/>\n"
+                   "  <protocol family='ipv4'>\n"
+                   "    <ip address='192.168.1.5' prefix='24'/>\n"
+                   "  </protocol>\n"
+                   "  <link speed='10000' state='up'/>\n"
+                   "  <mac address='00:0c:29:81:d8:a0'/>\n"
+                   "</interface>\n")
 
 
 def test_interface_xml_of_a_nic_without_link_or_address():

@@ -135,6 +135,24 @@ def test_pool_xml_escapes_names_and_parses_back():
     assert lxml.etree.fromstring(xml).findtext('name') == "a&b's <ds>"
 
 
+def test_nfs_pool_xml_parses_back_to_the_same_values():
+    pool = _pool(name='nfs "ds" & co', pool_type='netfs', remote_host="nas'1", remote_path='/export/<vm>',
+                 source_format='nfs', mount_path='/vmfs/volumes/nfs & co')
+    root = lxml.etree.fromstring(format_pool_xml(pool))
+    assert root.get('type') == 'netfs'
+    assert (root.findtext('name'), root.findtext('uuid')) == ('nfs "ds" & co', pool_uuid(MOUNT))
+    assert [(e.tag, e.get('unit'), e.text) for e in root[2:5]] == [
+        ('capacity', 'bytes', '1000'), ('allocation', 'bytes', '700'), ('available', 'bytes', '300')]
+    assert root.find('source/host').get('name') == "nas'1"
+    assert root.find('source/dir').get('path') == '/export/<vm>'
+    assert root.find('source/format').get('type') == 'nfs'
+    assert root.findtext('target/path') == '/vmfs/volumes/nfs & co'
+
+
+def test_pool_without_a_mount_path_has_an_empty_path_element():
+    assert "    <path></path>\n" in format_pool_xml(_pool(mount_path=None))
+
+
 def test_unknown_pool_type_is_refused():
     with pytest.raises(StorageError):
         format_pool_xml(_pool(pool_type='rbd'))
@@ -171,6 +189,16 @@ def test_volume_xml_round_trips_through_the_parser():
     parsed = parse_volume_xml(format_volume_xml(_volume()))
     assert parsed == dict(name='web01/web01_1.vmdk', key='6000c29a-3e5f-0a0b-1c2d-3e4f5a6b7c8d', capacity=10737418240,
                           allocation=4096, format='vmdk')
+
+
+def test_volume_xml_with_special_characters_round_trips():
+    volume = _volume(name="it's <a> & \"b\".iso", key="[ds] it's <a> & \"b\".iso", path="[ds] it's <a> & \"b\".iso",
+                     format='iso', allocation=0)
+    xml = format_volume_xml(volume)
+    assert "  <name>it&apos;s &lt;a&gt; &amp; &quot;b&quot;.iso</name>\n" in xml
+    assert parse_volume_xml(xml) == dict(name=volume['name'], key=volume['key'], capacity=volume['capacity'],
+                                         allocation=0, format='iso')
+    assert lxml.etree.fromstring(xml).findtext('target/path') == volume['path']
 
 
 def test_volume_xml_units_are_read_as_libvirt_reads_them():

@@ -73,7 +73,7 @@ def test_vswitch0_is_described_as_libvirt_sees_it():
     assert by_name['Management Network']['vm_network'] is False
     assert by_name['Management Network']['vmkernel_adapters'] == ['vmk0']
     assert by_name['Management Network']['ports'] == {'host': 1}
-    assert "<portgroup name=\"VM Network\"/>" in switch['xml']
+    assert "<portgroup name='VM Network'/>" in switch['xml']
     assert 'Management Network' not in switch['xml']
 
 
@@ -83,7 +83,7 @@ def test_nics_report_link_and_the_switch_they_uplink():
     assert [nic['name'] for nic in nics] == ['vmnic0', 'vmnic1']
     assert (nics[0]['switch'], nics[0]['link_state'], nics[0]['speed_mbps'], nics[0]['full_duplex']) == ('vSwitch0', 'up', 10000, True)
     assert (nics[1]['switch'], nics[1]['link_state'], nics[1]['speed_mbps']) == (None, 'down', None)
-    assert 'state="down"' in nics[1]['xml']
+    assert "state='down'" in nics[1]['xml']
     assert nics[0]['ipv4'] == {'dhcp': False}
 
 
@@ -102,7 +102,7 @@ def test_new_switch_is_added_then_its_portgroups():
     assert changes[0]['ports'] == network.DEFAULT_PORTS
     assert after['uplinks'] == ['vmnic1'] and after['mtu'] == 9000
     assert [pg['vlan_id'] for pg in after['portgroups']] == [10, 20]
-    assert '<tag id="20"/>' in after['xml']
+    assert "<tag id='20'/>" in after['xml']
 
 
 def test_unchanged_switch_needs_no_call():
