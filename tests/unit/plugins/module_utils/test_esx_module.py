@@ -11,6 +11,7 @@ would receive.
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -192,3 +193,61 @@ def test_the_module_options_win_over_the_connection_options():
     spec = module_argument_spec(dict(timeout=dict(type='int', default=5)))
     assert spec['timeout'] == dict(type='int', default=5)
 
+
+# Every module goes through EsxModule.run; the write modules hand check mode to their logic.
+MODULES = {
+    'host_info': dict(),
+    'interface_info': dict(),
+    'network': dict(name='vSwitch1'),
+    'network_info': dict(),
+    'pool_info': dict(),
+    'vm': dict(name='vm1'),
+    'vm_info': dict(),
+    'vm_snapshot': dict(name='vm1'),
+    'volume': dict(pool='datastore1', name='disk.vmdk'),
+    'volume_info': dict(),
+}
+
+LOGIC = {
+    'network': 'manage_network',
+    'vm': 'manage_vm',
+    'vm_snapshot': 'manage_snapshot',
+    'volume': 'manage_volume',
+}
+
+
+def _module(name):
+    return importlib.import_module('ansible_collections.virt.esx.plugins.modules.%s' % name)
+
+
+@pytest.mark.parametrize('name', sorted(MODULES))
+def test_every_module_runs_on_the_module_base(monkeypatch, name):
+    runs = []
+
+    def run(module, manage):
+        runs.append(type(module))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(EsxModule, 'run', run)
+    with patch_module_args(dict(CONNECTION, **MODULES[name])):
+        with pytest.raises(SystemExit):
+            _module(name).main()
+    assert runs == [EsxModule]
+
+
+@pytest.mark.parametrize('name', sorted(LOGIC))
+def test_write_modules_pass_check_mode_and_their_logic_fails_them(monkeypatch, capsys, name):
+    calls = []
+
+    def logic(session, params, check_mode=False, **kwargs):
+        calls.append(check_mode)
+        raise VirtEsxError('refused by %s' % name)
+
+    monkeypatch.setattr(_module(name), LOGIC[name], logic)
+    with patch_module_args(dict(CONNECTION, _ansible_check_mode=True, **MODULES[name])):
+        with pytest.raises(SystemExit):
+            _module(name).main()
+    assert calls == [True]
+    result = _printed(capsys)
+    assert result['failed'] is True
+    assert result['msg'] == 'refused by %s' % name
