@@ -4,7 +4,7 @@
 """The one exception family of virt.esx.
 
 Everything in module_utils raises VirtEsxError (or a subclass) with a message a
-user can act on; modules turn it into ``fail_json(msg=...)``.
+user can act on; esx_module turns it into ``fail_json(msg=..., **err.as_dict())``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from __future__ import annotations
 
 class VirtEsxError(Exception):
     """Base error of the collection; str(err) is the user-facing message."""
+
+    def as_dict(self):
+        """Fields a failed module returns besides ``msg``; errors with more to tell override it."""
+        return {}
 
 
 class VmxError(VirtEsxError):

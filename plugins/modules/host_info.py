@@ -224,19 +224,19 @@ hosts:
       type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.host import describe_hosts, select_host
 
 
 def main():
-    module = build_module(dict(esxi_hostname=dict(type='str')), supports_check_mode=True)
-    with module_session(module) as session:
+    module = EsxModule(dict(esxi_hostname=dict(type='str')), supports_check_mode=True)
+
+    def describe(session):
         hosts = describe_hosts(session)
         host = select_host(session, hosts, module.params['esxi_hostname'])
         product = dict(session.product)
         product.pop('version_tuple', None)
-        module.exit_json(
-            changed=False,
+        return dict(
             product=product,
             hostname=host['hostname'] if host else session.params.hostname,
             node_info=host['node_info'] if host else None,
@@ -244,6 +244,8 @@ def main():
             host=host,
             hosts=hosts,
         )
+
+    module.run(describe)
 
 
 if __name__ == '__main__':

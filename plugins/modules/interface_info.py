@@ -124,7 +124,7 @@ hosts:
           type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.network import host_nics, read_hosts, select_hosts
 
 
@@ -135,13 +135,14 @@ def _matches(nic, name):
 
 
 def main():
-    module = build_module(dict(
+    module = EsxModule(dict(
         name=dict(type='str'),
         esxi_hostname=dict(type='str'),
         cluster=dict(type='str'),
     ), supports_check_mode=True, mutually_exclusive=[('esxi_hostname', 'cluster')])
     params = module.params
-    with module_session(module) as session:
+
+    def list_interfaces(session):
         hosts = select_hosts(session, read_hosts(session), params['esxi_hostname'], params['cluster'])
         results = []
         for host in hosts:
@@ -149,7 +150,9 @@ def main():
             results.append(dict(name=host['name'], cluster=host['cluster'], datacenter=host['datacenter'], interfaces=nics))
         single = len(results) == 1 and (not session.is_vcenter or params['esxi_hostname'] or
                                         (session.scope and session.scope.get('host')))
-        module.exit_json(changed=False, interfaces=results[0]['interfaces'] if single else [], hosts=results)
+        return dict(interfaces=results[0]['interfaces'] if single else [], hosts=results)
+
+    module.run(list_interfaces)
 
 
 if __name__ == '__main__':

@@ -262,12 +262,8 @@ hosts:
       type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.resources.network import (
-    LOAD_BALANCING, NetworkError, apply_changes, check_removals, describe_change, host_switches, plan_switch,
-    read_hosts, select_hosts)
-from ansible_collections.virt.esx.plugins.module_utils.formats.network_xml import network_uuid, parse_network_xml, switch_key
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
+from ansible_collections.virt.esx.plugins.module_utils.resources.network import LOAD_BALANCING, manage_network
 
 BANDWIDTH_SPEC = dict(
     average=dict(type='int', default=0),
@@ -309,134 +305,15 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def _refuse_empty_names(switch_name, portgroup_names):
-    if switch_name is None or switch_name.strip() == '':
-        raise NetworkError('The switch name must not be empty')
-    if any(name is None or name.strip() == '' for name in portgroup_names):
-        raise NetworkError('Switch %s: a port group name must not be empty' % switch_name)
-
-
-def desired_state(params):
-    """The desired switch from the options or the XML."""
-    desired, uuid = _desired_state(params)
-    _refuse_empty_names(desired['name'], [pg['name'] for pg in desired['portgroups'] or ()])
-    return desired, uuid
-
-
-def _desired_state(params):
-    if params['xml']:
-        parsed = parse_network_xml(params['xml'])
-        portgroups = [dict(name=pg['name'], vlan_id=pg['vlan_id'], bandwidth=pg['bandwidth']) for pg in parsed['portgroups']]
-        desired = dict(name=parsed['name'], uplinks=parsed['uplinks'], mtu=parsed['mtu'], ports=params['ports'],
-                       bandwidth=parsed['bandwidth'], portgroups=portgroups, purge_portgroups=True)
-        return desired, parsed['uuid']
-    name = params['name']
-    if len(name) > 32:
-        raise NetworkError('Switch name %s is longer than 32 characters' % name)
-    if params['mtu'] is not None and not 1280 <= params['mtu'] <= 9000:
-        raise NetworkError('mtu %s is not within 1280..9000' % params['mtu'])
-    portgroups = None
-    if params['portgroups'] is not None:
-        portgroups = []
-        for item in params['portgroups']:
-            if not 0 <= item['vlan_id'] <= 4095:
-                raise NetworkError("Port group %s: vlan_id %s is not within 0..4095" % (item['name'], item['vlan_id']))
-            portgroup = dict(name=item['name'], vlan_id=item['vlan_id'], security=item['security'] or {},
-                             teaming=item['teaming'] or {})
-            if item['bandwidth'] is not None:
-                portgroup['bandwidth'] = _bandwidth_option(item['bandwidth'], 'port group %s' % item['name'])
-            portgroups.append(portgroup)
-        names = [pg['name'] for pg in portgroups]
-        duplicates = sorted(set(n for n in names if names.count(n) > 1))
-        if duplicates:
-            raise NetworkError('Port group %s is listed more than once' % ', '.join(duplicates))
-    desired = dict(name=name, uplinks=params['uplinks'], mtu=params['mtu'], ports=params['ports'], portgroups=portgroups,
-                   purge_portgroups=params['purge_portgroups'])
-    if params['bandwidth'] is not None:
-        desired['bandwidth'] = _bandwidth_option(params['bandwidth'], 'switch %s' % name)
-    return desired, None
-
-
-def _bandwidth_option(value, where):
-    """A bandwidth option as the planner's bandwidth: a dict, or None for no shaping."""
-    rates = dict((key, value.get(key) or 0) for key in ('average', 'peak', 'burst'))
-    if any(rate < 0 for rate in rates.values()):
-        raise NetworkError('%s: bandwidth rates must not be negative' % where)
-    return rates if any(rates.values()) else None
-
-
-def _check_uuid(wanted_uuid, current, name):
-    if wanted_uuid is None:
-        return
-    actual = current['uuid'] if current else network_uuid(switch_key(name))
-    if wanted_uuid != actual:
-        raise NetworkError('Cannot use predefined UUID %s: the UUID of network %s is derived from its switch key (%s)'
-                           % (wanted_uuid, name, actual))
-
-
-def manage(module, session):
-    params = module.params
-    desired, wanted_uuid = desired_state(params)
-    name = desired['name']
-    hosts = select_hosts(session, read_hosts(session), params['esxi_hostname'], params['cluster'], require=True)
-    results = []
-    diffs = []
-    for host in hosts:
-        switches = host_switches(host)
-        current = next((switch for switch in switches if switch['name'] == name), None)
-        others = [switch for switch in switches if switch['name'] != name]
-        try:
-            _check_uuid(wanted_uuid, current, name)
-            changes, predicted = plan_switch(host, current, desired, params['state'], others)
-            check_removals(session, host, current, changes, params['force'])
-            if changes and not module.check_mode:
-                apply_changes(host, changes)
-        except VirtEsxError as exc:
-            # Hosts done before this one keep their changes: say which.
-            done = [result['name'] for result in results if result['changed']]
-            module.fail_json(msg=str(exc) + ('' if not done else ' (already changed on: %s)' % ', '.join(done)),
-                             changed=bool(done), hosts=[dict((k, v) for k, v in result.items() if k not in ('moid', 'before'))
-                                                        for result in results])
-        results.append(dict(name=host['name'], moid=host['moid'], changed=bool(changes),
-                            changes=[describe_change(change) for change in changes],
-                            network=predicted, xml=predicted['xml'] if predicted else None,
-                            before=current['xml'] if current else ''))
-    if any(result['changed'] for result in results) and not module.check_mode:
-        # What the hosts report now, rather than the prediction.
-        fresh = {host['moid']: host for host in read_hosts(session)}
-        for result in results:
-            host = fresh.get(result['moid'])
-            found = next((s for s in host_switches(host) if s['name'] == name), None) if host else None
-            result['network'] = found
-            result['xml'] = found['xml'] if found else None
-    for result in results:
-        diffs.append(dict(before=result.pop('before'), after=result['xml'] or '',
-                          before_header='%s: %s' % (result['name'], name), after_header='%s: %s' % (result['name'], name)))
-        result.pop('moid')
-    single = results[0] if len(results) == 1 else None
-    module.exit_json(
-        changed=any(result['changed'] for result in results),
-        network=single['network'] if single else None,
-        xml=single['xml'] if single else None,
-        changes=single['changes'] if single else [],
-        hosts=results,
-        diff=diffs[0] if len(diffs) == 1 else diffs,
-    )
-
-
 def main():
-    module = build_module(
+    module = EsxModule(
         ARGUMENT_SPEC,
         supports_check_mode=True,
         required_one_of=[('name', 'xml')],
         mutually_exclusive=[('xml', 'name'), ('xml', 'uplinks'), ('xml', 'mtu'), ('xml', 'portgroups'), ('xml', 'bandwidth'),
                             ('esxi_hostname', 'cluster')],
     )
-    with module_session(module) as session:
-        try:
-            manage(module, session)
-        except VirtEsxError as exc:
-            module.fail_json(msg=str(exc))
+    module.run(lambda session: manage_network(session, module.params, check_mode=module.check_mode))
 
 
 if __name__ == '__main__':

@@ -188,20 +188,21 @@ distributed_switches:
       elements: dict
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.network import (
     host_switches, read_distributed_switches, read_hosts, select_hosts)
 
 
 def main():
-    module = build_module(dict(
+    module = EsxModule(dict(
         name=dict(type='str'),
         esxi_hostname=dict(type='str'),
         cluster=dict(type='str'),
         datacenter=dict(type='str'),
     ), supports_check_mode=True, mutually_exclusive=[('esxi_hostname', 'cluster')])
     params = module.params
-    with module_session(module) as session:
+
+    def list_networks(session):
         hosts = select_hosts(session, read_hosts(session), params['esxi_hostname'], params['cluster'])
         if params['datacenter']:
             hosts = [host for host in hosts if host['datacenter'] == params['datacenter']]
@@ -212,8 +213,9 @@ def main():
         single = len(results) == 1 and (not session.is_vcenter or params['esxi_hostname'] or
                                         (session.scope and session.scope.get('host')))
         distributed = read_distributed_switches(session, params['datacenter']) if session.is_vcenter else []
-        module.exit_json(changed=False, networks=results[0]['networks'] if single else [], hosts=results,
-                         distributed_switches=distributed)
+        return dict(networks=results[0]['networks'] if single else [], hosts=results, distributed_switches=distributed)
+
+    module.run(list_networks)
 
 
 if __name__ == '__main__':

@@ -122,21 +122,20 @@ pools:
       type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import find_pool, public, read_pools
 
 
 def main():
-    module = build_module(dict(name=dict(type='str'), datacenter=dict(type='str')), supports_check_mode=True)
-    with module_session(module) as session:
-        try:
-            pools = read_pools(session, module.params['datacenter'])
-            if module.params['name'] is not None:
-                pools = [find_pool(pools, module.params['name'])]
-        except VirtEsxError as exc:
-            module.fail_json(msg=str(exc))
-        module.exit_json(changed=False, pools=[public(pool) for pool in pools])
+    module = EsxModule(dict(name=dict(type='str'), datacenter=dict(type='str')), supports_check_mode=True)
+
+    def list_pools(session):
+        pools = read_pools(session, module.params['datacenter'])
+        if module.params['name'] is not None:
+            pools = [find_pool(pools, module.params['name'])]
+        return dict(pools=[public(pool) for pool in pools])
+
+    module.run(list_pools)
 
 
 if __name__ == '__main__':

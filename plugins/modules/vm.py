@@ -311,9 +311,7 @@ task_cancelled:
   type: bool
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm import manage_vm
 
 DEFINITION_OPTIONS = ['vcpus', 'memory_mb', 'firmware', 'disks', 'nics', 'cdrom']
@@ -367,24 +365,11 @@ def main():
         remove_files=dict(type='bool', default=False),
         shutdown_timeout=dict(type='int', default=300),
     )
-    module = build_module(
+    module = EsxModule(
         argument_spec, tasks=True, supports_check_mode=True,
         mutually_exclusive=[['xml', option] for option in DEFINITION_OPTIONS] + [['cluster', 'esxi_hostname']],
     )
-    with module_session(module) as session:
-        try:
-            result = manage_vm(session, module.params, check_mode=module.check_mode)
-        except QuestionBlocked as blocked:
-            module.fail_json(msg=str(blocked), **blocked.as_dict())
-        except VirtEsxError as exc:
-            module.fail_json(msg=str(exc))
-        diff = result.pop('diff')
-        warnings = result.pop('warnings')
-        for warning in warnings:
-            module.warn(warning)
-        if module._diff:
-            result['diff'] = diff
-        module.exit_json(**result)
+    module.run(lambda session: manage_vm(session, module.params, check_mode=module.check_mode))
 
 
 if __name__ == '__main__':

@@ -186,12 +186,12 @@ vm:
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreFiles
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import domain_xml, list_vms
 
 
 def main():
-    module = build_module(
+    module = EsxModule(
         dict(
             name=dict(type='str'),
             uuid=dict(type='str'),
@@ -203,14 +203,17 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    with module_session(module) as session:
+
+    def describe(session):
         vms = list_vms(session, name=params['name'], uuid=params['uuid'], moid=params['moid'])
         if params['xml']:
             files = DatastoreFiles(session)
             for facts in vms:
                 facts['xml'] = domain_xml(session, facts, secure=params['secure'], files=files)
         selected = params['name'] is not None or params['uuid'] is not None or params['moid'] is not None
-        module.exit_json(changed=False, vms=vms, vm=vms[0] if selected and len(vms) == 1 else None)
+        return dict(vms=vms, vm=vms[0] if selected and len(vms) == 1 else None)
+
+    module.run(describe)
 
 
 if __name__ == '__main__':

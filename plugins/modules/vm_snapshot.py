@@ -176,14 +176,30 @@ current_snapshot:
   description: Name of the current snapshot, null without snapshots.
   returned: success
   type: str
+question:
+  description: On failure because of a VM question, the question (id, text, choices, default).
+  returned: when a VM question blocked a task
+  type: dict
+answered:
+  description: The label of the choice given with auto_answer, null when nothing was answered.
+  returned: when a VM question blocked a task
+  type: str
+task_started:
+  description: Whether the task that was asked for was started at all.
+  returned: when a VM question blocked a task
+  type: bool
+task_cancelled:
+  description: For a started task, whether it was cancelled.
+  returned: when a VM question blocked a task
+  type: bool
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.snapshot import manage_snapshot
 
 
 def main():
-    module = build_module(
+    module = EsxModule(
         dict(
             name=dict(type='str'),
             uuid=dict(type='str'),
@@ -201,13 +217,15 @@ def main():
         required_if=[('state', 'absent', ('snapshot_name',)), ('state', 'current', ('snapshot_name',))],
         supports_check_mode=True,
     )
-    with module_session(module) as session:
+
+    def manage(session):
         params = dict(module.params)
         params['auto_answer'] = session.params.auto_answer
         if params['state'] == 'present' and not params['snapshot_name']:
             params['state'] = 'list'
-        result = manage_snapshot(session, params, check_mode=module.check_mode)
-        module.exit_json(**result)
+        return manage_snapshot(session, params, check_mode=module.check_mode)
+
+    module.run(manage)
 
 
 if __name__ == '__main__':

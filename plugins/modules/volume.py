@@ -210,7 +210,7 @@ xml:
   type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import ADAPTER_TYPES, PROVISIONING_DISK_TYPES, manage_volume
 
 ARGUMENT_SPEC = dict(
@@ -226,21 +226,19 @@ ARGUMENT_SPEC = dict(
     clone_from=dict(type='str'),
     xml=dict(type='str'),
     force=dict(type='bool', default=False),
-    task_timeout=dict(type='int', default=3600),
 )
 
 
 def main():
-    module = build_module(
+    module = EsxModule(
         ARGUMENT_SPEC,
+        task_timeout=True,
         supports_check_mode=True,
         required_one_of=[('name', 'path', 'key', 'xml')],
         mutually_exclusive=[('name', 'path', 'xml'), ('pool', 'path'), ('xml', 'capacity'), ('xml', 'provisioning')],
         required_by={'name': 'pool', 'xml': 'pool'},
     )
-    with module_session(module) as session:
-        result = manage_volume(session, module.params, check_mode=module.check_mode, warn=module.warn)
-        module.exit_json(**result)
+    module.run(lambda session: manage_volume(session, module.params, check_mode=module.check_mode, warn=module.warn))
 
 
 if __name__ == '__main__':

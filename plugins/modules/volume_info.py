@@ -129,22 +129,20 @@ volumes:
       type: str
 '''
 
-from ansible_collections.virt.esx.plugins.module_utils.esx_module import build_module, module_session
+from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import volume_info
 
 
 def main():
-    module = build_module(
+    module = EsxModule(
         dict(pool=dict(type='str'), name=dict(type='str'), path=dict(type='str'), key=dict(type='str', no_log=False),
-             datacenter=dict(type='str'), keys=dict(type='bool', default=True), attached=dict(type='bool', default=True),
-             task_timeout=dict(type='int', default=3600)),
+             datacenter=dict(type='str'), keys=dict(type='bool', default=True), attached=dict(type='bool', default=True)),
+        task_timeout=True,
         supports_check_mode=True,
         mutually_exclusive=[('name', 'path', 'key'), ('pool', 'path')],
         required_by={'name': 'pool'},
     )
-    with module_session(module) as session:
-        volumes = volume_info(session, module.params)
-        module.exit_json(changed=False, volumes=volumes)
+    module.run(lambda session: dict(volumes=volume_info(session, module.params)))
 
 
 if __name__ == '__main__':
