@@ -285,8 +285,55 @@ vm:
       description: Whether the host starts the VM at boot; null when the host has no autostart manager.
       type: bool
     xml:
-      description: The managed definition as libvirt domain XML (secret extra config values masked).
+      description:
+        - The VM's libvirt domain XML, read from its .vmx file as M(virt.esx.vm_info) reads it with O(virt.esx.vm_info#module:xml=true),
+          byte for byte the same text. Secrets (a VNC password) are left out.
+        - In check mode for a new VM, the XML predicted from the definition (without what the host assigns, such as
+          generated MAC addresses, a UUID not given, or the managed object id).
+        - The diff (C(--diff)) shows this XML before and after the run; in check mode the after side is predicted
+          from the .vmx with the changes applied. Extra config and scheduler settings have no libvirt element, so
+          they appear in RV(vm.extra_config), RV(vm.scheduler) and RV(changes), not in the XML.
       type: str
+    extra_config:
+      description: The VM's extra configuration (C(config.extraConfig)); values of secret keys (password, token, ...) masked.
+      type: dict
+      sample: {"guestinfo.hostname": "web1", "guestinfo.password": "********"}
+    scheduler:
+      description: CPU and memory shares (V(low), V(normal), V(high) or a number), reservations and limits (-1 unlimited).
+      type: dict
+      contains:
+        cpu_shares:
+          description: CPU shares.
+          type: raw
+        cpu_reservation_mhz:
+          description: CPU reservation in MHz.
+          type: int
+        cpu_limit_mhz:
+          description: CPU limit in MHz, -1 for none.
+          type: int
+        memory_shares:
+          description: Memory shares.
+          type: raw
+        memory_reservation_mb:
+          description: Memory reservation in MiB.
+          type: int
+        memory_limit_mb:
+          description: Memory limit in MiB, -1 for none.
+          type: int
+    nics:
+      description:
+        - The network adapters by slot, with their port group by name (libvirt's XML names a distributed port group
+          by its key only).
+      type: list
+      elements: dict
+      sample: [{"slot": "ethernet0", "network": "VM Network", "model": "vmxnet3", "mac": "00:50:56:3a:00:10"}]
+    cdroms:
+      description:
+        - The CD-ROM drives by slot as O(cdrom) gives them (V(iso), V(host) or V(client)); libvirt's XML shows no
+          client drives.
+      type: list
+      elements: dict
+      sample: [{"slot": "ide0:0", "type": "iso", "iso": "[datastore1] iso/boot.iso", "device": null}]
 changes:
   description: What was (or in check mode would be) done, one line per change.
   returned: always

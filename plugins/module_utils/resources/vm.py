@@ -11,6 +11,12 @@
 The VM's definition is compared as ``vm_spec`` dicts (see there); ``vm_diff``
 plans the changes; this module turns them into vSphere calls, every VM task
 through the poller (``tasks.run_vm_task``) with ``auto_answer``.
+
+The domain XML of results and diffs is the VM's .vmx read as virt.esx.vm_info
+reads it (``vm_facts.read_vmx``, ``vm_facts.vmx_domain_xml``); a prediction (check
+mode) is .vmx text (``vm_spec.vmx_after_changes``, ``new_vm_vmx``) through the same
+converter, so that no second XML writer tells another story. What that XML has no
+element for is in plain fields (``plain_fields``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ import time
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
 
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
-from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_virtual_hw_version
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_virtual_hw_version, domain_xml_to_vmx
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain_definition import definition_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreCalls, DatastoreFiles, wire
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
@@ -31,6 +39,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -307,8 +316,8 @@ def _new_disk_file(vm_dir, base, slot, taken):
 
 # Creating ---------------------------------------------------------------------------
 
-def create_spec(desired, datastore, networks):
-    """A ``vim.vm.ConfigSpec`` for CreateVM_Task equivalent to ``desired``."""
+def create_spec(desired, datastore, networks, new_disk_files=None):
+    """A ``vim.vm.ConfigSpec`` for CreateVM_Task equivalent to ``desired``; ``new_disk_files`` gets {slot: path} of new disks."""
     directory = escape_datastore_item(desired['name'])
     vm_dir = CheckedDatastorePath.of(datastore, directory, option='name')
     keys = _Keys()
@@ -335,6 +344,8 @@ def create_spec(desired, datastore, networks):
             changes.append(_add(_controller_device(bus, 'lsilogic' if bus.startswith('scsi') else 'ahci', key)))
             controller_keys[bus] = key
         new_file = None if disk['file'] else _new_disk_file(vm_dir, directory, slot, taken)
+        if new_file is not None and new_disk_files is not None:
+            new_disk_files[slot] = str(new_file)
         changes.append(_add(_disk_device(slot, disk, controller_keys[bus], keys.new(), new_file), create_file=not disk['file']))
     for slot in sorted(desired.get('cdroms') or {}):
         bus = slot.split(':')[0]
@@ -356,8 +367,8 @@ def create_spec(desired, datastore, networks):
 
 # Editing -----------------------------------------------------------------------------
 
-def reconfig_spec(current_config, plan, networks, vm_path):
-    """A ``vim.vm.ConfigSpec`` that makes the changes of ``plan`` (see vm_diff)."""
+def reconfig_spec(current_config, plan, networks, vm_path, new_disk_files=None):
+    """A ``vim.vm.ConfigSpec`` that makes the changes of ``plan`` (see vm_diff); ``new_disk_files`` gets {slot: path} of new disks."""
     slots, controllers = specs.device_slots(list(current_config.hardware.device or []))
     controller_keys = dict((bus, device.key) for bus, device in controllers.items())
     vmx_path = CheckedDatastorePath.parse(vm_path, option="the VM's configuration file path")
@@ -395,6 +406,8 @@ def reconfig_spec(current_config, plan, networks, vm_path):
             if action in ('add', 'replace'):
                 bus = slot.split(':')[0]
                 new_file = None if wanted['file'] else _new_disk_file(vm_dir, base, slot, taken)
+                if new_file is not None and new_disk_files is not None:
+                    new_disk_files[slot] = str(new_file)
                 changes.append(_add(_disk_device(slot, wanted, _controller_key(controller_keys, bus), keys.new(), new_file),
                                     create_file=not wanted['file']))
             if action == 'grow':
@@ -438,6 +451,28 @@ def reconfig_spec(current_config, plan, networks, vm_path):
     return config
 
 
+def _bios_uuid(uuid):
+    digits = uuid.replace('-', '').lower()
+    pairs = [digits[index:index + 2] for index in range(0, 32, 2)]
+    return '%s-%s' % (' '.join(pairs[:8]), ' '.join(pairs[8:]))
+
+
+def new_vm_vmx(desired, virtual_hw_version, new_disk_files=None):
+    """The .vmx a host writes for a new VM made by create_spec(desired): its defaults and implicit controllers included."""
+    controllers = dict(desired.get('controllers') or {})
+    for slot in list(desired.get('disks') or {}) + list(desired.get('cdroms') or {}):
+        bus = slot.split(':')[0]
+        if not bus.startswith('ide') and bus not in controllers:
+            controllers[bus] = 'lsilogic' if bus.startswith('scsi') else 'ahci'
+    wanted = dict(desired, guest_id=desired.get('guest_id') or 'otherGuest64', vcpus=desired.get('vcpus') or 1,
+                  memory_mb=desired.get('memory_mb') or 1024, controllers=controllers)
+    plan = plan_changes(specs.empty_spec(), wanted)
+    base = specs.NEW_VMX_BASE + 'virtualHW.version = "%d"\n' % virtual_hw_version
+    if desired.get('uuid'):
+        base += 'uuid.bios = "%s"\n' % _bios_uuid(desired['uuid'])
+    return specs.vmx_after_changes(base, plan.changes, plan.after, new_disk_files)
+
+
 def _later(vm, method):
     """A call of ``vm.<method>()`` made only when the poller starts the task (never in check mode, where vm may be None)."""
     def start():
@@ -467,6 +502,45 @@ def _controller_key(controller_keys, bus):
     return controller_keys[bus]
 
 
+# Results ----------------------------------------------------------------------------------
+
+DEFAULT_SCHEDULER = dict(cpu_shares='normal', cpu_reservation_mhz=0, cpu_limit_mhz=-1, memory_shares='normal',
+                         memory_reservation_mb=0, memory_limit_mb=-1)
+
+
+def _facts_of(item):
+    return dict(name=unescape_vm_name(item['name']), vmx_path=item['config'].files.vmPathName, moid=item['_moid'])
+
+
+def _as_created(desired):
+    """The definition a new VM reports once create_spec made it (vSphere's defaults where ``desired`` has none)."""
+    spec = dict(desired)
+    spec['nics'] = dict((slot, dict(nic, model=nic.get('model') or 'e1000')) for slot, nic in (desired.get('nics') or {}).items())
+    spec['extra_config'] = dict((key, value) for key, value in (desired.get('extra_config') or {}).items() if value != '')
+    spec['scheduler'] = dict(DEFAULT_SCHEDULER, **(desired.get('scheduler') or {}))
+    return spec
+
+
+def _slot_key(slot):
+    bus, _sep, numbers = slot.partition(':') if ':' in slot else (slot, '', '0')
+    return (bus.rstrip('0123456789'), int(bus.lstrip('abcdefghijklmnopqrstuvwxyz') or 0), int(numbers))
+
+
+def plain_fields(spec):
+    """What libvirt's domain XML has no element for, as plain result fields (secret extra config values masked)."""
+    nics = spec.get('nics') or {}
+    cdroms = spec.get('cdroms') or {}
+    return dict(
+        extra_config=specs.masked_extra_config(spec.get('extra_config')),
+        scheduler=dict((key, (spec.get('scheduler') or {}).get(key)) for key in specs.SCHEDULER_KEYS),
+        nics=[dict(slot=slot, network=nics[slot].get('network'), model=nics[slot].get('model'), mac=nics[slot].get('mac'))
+              for slot in sorted(nics, key=lambda text: int(text[len('ethernet'):]))],
+        cdroms=[dict(slot=slot, type=cdroms[slot]['kind'], iso=cdroms[slot]['file'] if cdroms[slot]['kind'] == 'iso' else None,
+                     device=cdroms[slot]['file'] if cdroms[slot]['kind'] == 'host' else None)
+                for slot in sorted(cdroms, key=_slot_key)],
+    )
+
+
 # The module's work ---------------------------------------------------------------------
 
 class VmRun(object):
@@ -485,13 +559,39 @@ class VmRun(object):
         self.datacenter = None
         self._networks = None
         self.desired_vmx = None
+        self._files = None
+        # .vmx bytes read in this run, by path; a task that ran makes them stale.
+        self._vmx_read = {}
+        self.predicted_xml = None
 
     # -- helpers --------------------------------------------------------------------
 
     def task(self, vm, start, description):
         if self.check_mode:
             return None
+        self._vmx_read.clear()
         return run_vm_task(vm, start, auto_answer=self.auto_answer, timeout=self.timeout, description=description)
+
+    @property
+    def files(self):
+        if self._files is None:
+            self._files = DatastoreFiles(self.session)
+        return self._files
+
+    def vmx_and_xml(self, item):
+        """(.vmx bytes, domain XML) of a VM as virt.esx.vm_info reads them; downloaded again only after a task ran."""
+        facts = _facts_of(item)
+        data = self._vmx_read.get(facts['vmx_path'])
+        if data is None:
+            data = read_vmx(self.session, facts, self.files)
+            self._vmx_read[facts['vmx_path']] = data
+        return data, vmx_domain_xml(self.session, facts, data, files=self.files)
+
+    def predicted_domain_xml(self, vmx_text, vmx_path, moid=None):
+        return vmx_domain_xml(self.session, dict(vmx_path=vmx_path, moid=moid), vmx_text, files=self.files)
+
+    def hw_version(self):
+        return max(default_virtual_hw_version(self.session.product['kind'], self.session.product['version']), 7)
 
     @property
     def inventory(self):
@@ -513,17 +613,22 @@ class VmRun(object):
 
     def vm_result(self, vm, spec=None):
         if vm is None:
-            return dict(name=spec['name'] if spec else None, uuid=spec.get('uuid') if spec else None, moid=None,
-                        power_state=None, state=None, vmx_path=None, autostart=None,
-                        xml=specs.spec_to_domain_xml(spec) if spec else None)
+            result = dict(name=spec['name'] if spec else None, uuid=spec.get('uuid') if spec else None, moid=None,
+                          power_state=None, state=None, vmx_path=None, autostart=None,
+                          xml=self.predicted_xml if spec else None)
+            if spec:
+                result.update(plain_fields(_as_created(spec)))
+            return result
         item = read_vm(self.session, vm)
         config = item['config']
         current = specs.spec_from_config(config, self.network_names(config))
         power_state = str(item['runtime.powerState'])
-        return dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
-                    state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
-                    autostart=self.autostart_of(vm, item), xml=specs.spec_to_domain_xml(current),
-                    guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB)
+        result = dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
+                      state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
+                      autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
+                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB)
+        result.update(plain_fields(current))
+        return result
 
     # -- desired definition -----------------------------------------------------------
 
@@ -617,6 +722,9 @@ class VmRun(object):
     def result(self, vm, diff, spec=None):
         result = dict(changed=self.changed, changes=self.changes, warnings=self.warnings, diff=diff)
         result['vm'] = self.vm_result(vm, spec) if (vm is not None or spec is not None) else None
+        if vm is not None and not self.check_mode:
+            # After a real run the diff shows the VM as it now is, the XML the result reports.
+            diff['after'] = result['vm']['xml']
         return result
 
     # -- create / remove ---------------------------------------------------------------------
@@ -624,7 +732,6 @@ class VmRun(object):
     def create(self, desired, folder, diff):
         self.changed = True
         self.changes.append('create VM %s' % desired['name'])
-        diff['after'] = specs.spec_to_domain_xml(desired)
         datacenter = self.datacenter or self.inventory.datacenter()
         pool, host, compute = self.inventory.placement(datacenter, self.params)
         datastore = self.params.get('datastore') or self._datastore_of_disks(desired) or self._first_datastore(host, compute)
@@ -632,8 +739,13 @@ class VmRun(object):
             self.warnings.append('No datastore given: the VM is created on %s' % datastore)
         networks = Networks(self.session, datacenter)
         self._networks = networks
-        config = create_spec(desired, datastore, networks)
+        new_disk_files = {}
+        config = create_spec(desired, datastore, networks, new_disk_files)
         if self.check_mode:
+            # A VM made from an uploaded .vmx has that file's definition; one made by CreateVM_Task what the host writes.
+            vmx_text = self.vmx_for(desired) or new_vm_vmx(desired, self.hw_version(), new_disk_files)
+            self.predicted_xml = self.predicted_domain_xml(vmx_text, str(self._vmx_path(desired, datastore)))
+            diff['after'] = self.predicted_xml
             return None
         target_folder = folder or self.inventory.by_moid[datacenter['vmFolder']._moId]
         host_obj = host['_obj'] if host is not None else None
@@ -649,11 +761,7 @@ class VmRun(object):
         """The .vmx text of a new VM, or None when the definition needs files a .vmx cannot create (new disks)."""
         if any(not disk['file'] for disk in (desired.get('disks') or {}).values()):
             return None
-        hw_version = max(default_virtual_hw_version(self.session.product['kind'], self.session.product['version']), 7)
-        from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
-        from ansible_collections.virt.esx.plugins.module_utils.formats.domain import domain_xml_to_vmx
-
-        vmx_text = self.desired_vmx or domain_xml_to_vmx(specs.spec_to_domain_xml(desired, mask=False), virtual_hw_version=hw_version)
+        vmx_text = self.desired_vmx or self._libvirt_vmx(desired)
         vmx = parse_vmx(vmx_text)
         if desired.get('guest_id'):
             vmx.set('guestOS', specs.guest_id_to_guest_os(desired['guest_id']))
@@ -661,6 +769,11 @@ class VmRun(object):
             if value != '':
                 vmx.set(key, value)
         return vmx.render()
+
+    def _libvirt_vmx(self, desired):
+        """The .vmx libvirt's formatter writes for ``desired``."""
+        xml = definition_to_domain_xml(specs.spec_to_domain_definition(desired))
+        return domain_xml_to_vmx(xml, virtual_hw_version=self.hw_version())
 
     def _vmx_path(self, desired, datastore):
         directory = escape_datastore_item(desired['name'])
@@ -672,7 +785,7 @@ class VmRun(object):
         if vmx_text is None:
             return None
         vmx_path = self._vmx_path(desired, datastore)
-        files = DatastoreFiles(self.session)
+        files = self.files
         if files.exists(vmx_path):
             raise VmError('%s already exists: another VM (registered or not) uses the directory %s'
                           % (vmx_path, vmx_path.folder))
@@ -706,7 +819,7 @@ class VmRun(object):
             vmx_path = self._vmx_path(desired, datastore)
             left = None
             try:
-                if DatastoreFiles(self.session).exists(vmx_path):
+                if self.files.exists(vmx_path):
                     left = self._remove_file(vmx_path, datacenter)
             except VirtEsxError as exc:
                 left = '%s (not checked: %s)' % (vmx_path, exc)
@@ -768,7 +881,11 @@ class VmRun(object):
             return self.result(None, diff)
         item = read_vm(self.session, vm)
         power_state = str(item['runtime.powerState'])
-        diff['before'] = specs.spec_to_domain_xml(specs.spec_from_config(item['config']))
+        try:
+            diff['before'] = self.vmx_and_xml(item)[1]
+        except VirtEsxError as exc:
+            # A VM whose .vmx cannot be read can still be removed; only the diff lacks it.
+            self.warnings.append('The domain XML of VM %s could not be read for the diff: %s' % (unescape_vm_name(item['name']), exc))
         self.changed = True
         if power_state != 'poweredOff':
             if not self.params.get('force'):
@@ -796,7 +913,8 @@ class VmRun(object):
         item = read_vm(self.session, vm)
         config = item['config']
         current = specs.spec_from_config(config, self.network_names(config))
-        diff['before'] = diff['after'] = specs.spec_to_domain_xml(current)
+        vmx_data, diff['before'] = self.vmx_and_xml(item)
+        diff['after'] = diff['before']
         if desired is None:
             return
         if desired.get('uuid') and config.uuid and desired['uuid'].lower() != config.uuid.lower():
@@ -815,7 +933,6 @@ class VmRun(object):
             raise VmError('VM %s cannot be changed as asked: %s' % (current['name'], '; '.join(plan.refused)))
         if not plan.changes:
             return
-        diff['after'] = specs.spec_to_domain_xml(plan.after)
         self.changed = True
         self.changes.extend(describe_change(change) for change in plan.changes)
         offline = plan.needs_power_off
@@ -829,7 +946,11 @@ class VmRun(object):
             self.changes.append('power off for the change')
             self.task(vm, vm.PowerOffVM_Task, 'PowerOffVM_Task')
             restore = power_state
-        spec = reconfig_spec(config, plan, self.networks(), config.files.vmPathName)
+        new_disk_files = {}
+        spec = reconfig_spec(config, plan, self.networks(), config.files.vmPathName, new_disk_files)
+        if self.check_mode:
+            predicted = specs.vmx_after_changes(vmx_data, plan.changes, plan.after, new_disk_files)
+            diff['after'] = self.predicted_domain_xml(predicted, config.files.vmPathName, item['_moid'])
         self.task(vm, lambda: vm.ReconfigVM_Task(spec=spec), 'ReconfigVM_Task')
         if restore == 'poweredOn' and self.params['state'] in ('present', 'running', 'restarted'):
             self.changes.append('power on again')

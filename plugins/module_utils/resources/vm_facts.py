@@ -10,7 +10,9 @@
     and the hosts' autostart managers (two more read the managers' configuration).
 ``domain_xml(session, facts, secure=False, files=None) -> str``
     the domain XML of a VM from its .vmx, downloaded from the datastore, as
-    libvirt's ``dumpxml`` does.
+    libvirt's ``dumpxml`` does: ``read_vmx`` (the download) then
+    ``vmx_domain_xml`` (the conversion), which virt.esx.vm uses too, so that
+    both modules give the same XML for the same file.
 ``find_vm(session, name=None, uuid=None, moid=None) -> (vim.VirtualMachine, dict)``
     exactly one VM, or ``VmNotFound``/``VirtEsxError`` for none or several.
 
@@ -228,14 +230,26 @@ def find_vm(session, name=None, uuid=None, moid=None):
     return item['_obj'], facts
 
 
-def domain_xml(session, facts, secure=False, files=None):
-    """The domain XML of a VM from its .vmx file (downloaded over /folder)."""
+def read_vmx(session, facts, files=None):
+    """The bytes of a VM's .vmx file (one /folder download)."""
     vmx_path = facts.get('vmx_path')
     if not vmx_path:
         raise VirtEsxError("Virtual machine '%s' has no configuration file path" % facts['name'])
     files = files or DatastoreFiles(session)
     checked = CheckedDatastorePath.parse(vmx_path, option="the VM's configuration file path (config.files.vmPathName)")
-    datastore = checked.datastore
-    data = files.download(checked)
-    return vmx_to_domain_xml(data, resolve_file=make_resolve_file(vmx_path), datacenter_path=files.datacenter_of(datastore),
-                             moref=facts['moid'], secure=secure)
+    return files.download(checked)
+
+
+def vmx_domain_xml(session, facts, vmx_data, secure=False, files=None):
+    """The domain XML of a VM from its .vmx bytes, with the VM's datacenter path and moid, as libvirt's ``dumpxml``."""
+    files = files or DatastoreFiles(session)
+    vmx_path = facts['vmx_path']
+    datastore = CheckedDatastorePath.parse(vmx_path, option="the VM's configuration file path (config.files.vmPathName)").datastore
+    return vmx_to_domain_xml(vmx_data, resolve_file=make_resolve_file(vmx_path), datacenter_path=files.datacenter_of(datastore),
+                             moref=facts.get('moid'), secure=secure)
+
+
+def domain_xml(session, facts, secure=False, files=None):
+    """The domain XML of a VM from its .vmx file (downloaded over /folder)."""
+    files = files or DatastoreFiles(session)
+    return vmx_domain_xml(session, facts, read_vmx(session, facts, files), secure=secure, files=files)

@@ -28,7 +28,9 @@ Functions
 ``spec_from_vmx(vmx_text)``                            .vmx text -> spec
 ``spec_from_options(params)``                         the module's structured options -> spec
 ``spec_from_config(config, network_names=None)``      a pyvmomi ``vim.vm.ConfigInfo`` -> spec
-``spec_to_domain_xml(spec, mask=True)``               spec -> libvirt domain XML (for diff and results)
+``spec_to_domain_definition(spec)``                   spec -> plain definition for formats.domain_definition
+``vmx_after_changes(vmx_text, changes, after, new_disk_files=None)``  the .vmx once a plan is made (predictions)
+``masked_extra_config(extra_config)``                  extra config as results show it
 ``guest_os_to_guest_id`` / ``guest_id_to_guest_os``   VMX ``guestOS`` <-> vSphere ``guestId``
 ``is_secret_key(key)``                                extra config keys whose values are masked
 """
@@ -36,12 +38,11 @@ Functions
 from __future__ import annotations
 
 import re
-from xml.etree import ElementTree
 
-from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_resolve_file
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_format_file, default_resolve_file
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
-    CheckedDatastorePath, unescape_annotation, unescape_display_name)
+    CheckedDatastorePath, escape_annotation, escape_display_name, unescape_annotation, unescape_display_name)
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import uuid_text
 
@@ -53,7 +54,6 @@ SECRET_KEY_RE = re.compile(r'passw|secret|token|credential|private|userdata', re
 # VMX virtualDev of a NIC; None when the VMX names none (ESX then picks its default).
 NIC_MODELS = ('vlance', 'vmxnet', 'vmxnet2', 'vmxnet3', 'e1000', 'e1000e')
 SCSI_MODELS = ('buslogic', 'lsilogic', 'lsisas1068', 'pvscsi')
-DISK_BUSES = ('scsi', 'ide', 'sata')
 SHARES_LEVELS = ('low', 'normal', 'high')
 SCHEDULER_KEYS = ('cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb')
 
@@ -101,10 +101,6 @@ def guest_id_to_guest_os(guest_id):
         return _GUEST_ID_SPECIAL[guest_id]
     base = guest_id[:-len('Guest')] if guest_id.endswith('Guest') else guest_id
     return re.sub(r'_64$', '-64', base)
-
-
-def is_64bit_guest(guest_id):
-    return bool(guest_id) and '64' in guest_id
 
 
 # Desired definitions ---------------------------------------------------------------
@@ -211,7 +207,6 @@ def unmanaged_vmx_parts(vmx_text):
 def spec_from_domain_xml(xml_text, virtual_hw_version, warnings=None):
     """libvirt domain XML -> spec, read as libvirt's VMX formatter reads it."""
     from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx import convert_xml_to_vmx
-    from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_format_file
 
     vmx_text = convert_xml_to_vmx(xml_text, virtual_hw_version=virtual_hw_version, format_file=default_format_file,
                                   warnings=warnings)
@@ -474,7 +469,7 @@ def _scheduler_from_config(config):
     return result
 
 
-# spec -> domain XML -----------------------------------------------------------------
+# spec -> the definition libvirt's VMX formatter reads ------------------------------------
 
 def _disk_target(slot, counters):
     from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names
@@ -491,96 +486,165 @@ def _disk_target(slot, counters):
     return disk_names.disk_name(index, prefix), bus, controller, unit
 
 
-def spec_to_domain_xml(spec, mask=True):
-    """spec -> libvirt domain XML text (secret extra config values masked unless ``mask`` is false)."""
-    domain = ElementTree.Element('domain', type='vmware')
-    if spec.get('name') is not None:
-        ElementTree.SubElement(domain, 'name').text = spec['name']
-    if spec.get('uuid'):
-        ElementTree.SubElement(domain, 'uuid').text = spec['uuid']
-    if spec.get('annotation'):
-        ElementTree.SubElement(domain, 'description').text = spec['annotation']
-    if spec.get('memory_mb') is not None:
-        ElementTree.SubElement(domain, 'memory', unit='KiB').text = str(spec['memory_mb'] * 1024)
-    if spec.get('vcpus') is not None:
-        ElementTree.SubElement(domain, 'vcpu', placement='static').text = str(spec['vcpus'])
+def spec_to_domain_definition(spec):
+    """spec -> the plain definition ``formats.domain_definition.definition_to_domain_xml`` writes as domain XML.
+
+    Extra config and the scheduler settings libvirt's XML has no element for are left out: they reach a new VM
+    through the .vmx keys and the create call.
+    """
     scheduler = spec.get('scheduler') or {}
-    _scheduler_xml(domain, scheduler)
-    os_element = ElementTree.SubElement(domain, 'os')
-    if spec.get('firmware') == 'efi':
-        os_element.set('firmware', 'efi')
-    arch = 'x86_64' if is_64bit_guest(spec.get('guest_id')) or not spec.get('guest_id') else 'i686'
-    ElementTree.SubElement(os_element, 'type', arch=arch).text = 'hvm'
-    devices = ElementTree.SubElement(domain, 'devices')
+    reservation = scheduler.get('memory_reservation_mb')
+    definition = dict(name=spec.get('name'), uuid=spec.get('uuid') or None, description=spec.get('annotation') or None,
+                      memory_kib=spec['memory_mb'] * 1024 if spec.get('memory_mb') is not None else None,
+                      vcpus=spec.get('vcpus'), cpu_shares=scheduler.get('cpu_shares'),
+                      min_guarantee_kib=reservation * 1024 if reservation and reservation > 0 else None,
+                      arch='x86_64' if not spec.get('guest_id') or '64' in spec['guest_id'] else 'i686',
+                      firmware=spec.get('firmware'), disks=[], controllers=[], interfaces=[])
     counters = {}
     for kind, items in (('disk', spec.get('disks') or {}), ('cdrom', spec.get('cdroms') or {})):
         for slot in sorted(items, key=_slot_order):
             item = items[slot]
             target, bus, controller, unit = _disk_target(slot, counters)
-            disk_type = 'block' if kind == 'cdrom' and item.get('kind') == 'host' else 'file'
-            disk = ElementTree.SubElement(devices, 'disk', type=disk_type, device=kind)
-            if item.get('file'):
-                ElementTree.SubElement(disk, 'source', {'dev' if disk_type == 'block' else 'file': item['file']})
-            ElementTree.SubElement(disk, 'target', dev=target, bus=bus)
-            ElementTree.SubElement(disk, 'address', type='drive', controller=str(controller), bus='0', target='0', unit=str(unit))
+            definition['disks'].append(dict(device=kind, type='block' if kind == 'cdrom' and item.get('kind') == 'host' else 'file',
+                                            source=item.get('file'), target=target, bus=bus, controller=controller, unit=unit))
     for bus in sorted(spec.get('controllers') or {}):
         model = spec['controllers'][bus]
-        attributes = dict(type=bus.rstrip('0123456789'), index=bus.lstrip('abcdefghijklmnopqrstuvwxyz'))
-        if attributes['type'] == 'scsi':
-            attributes['model'] = 'vmpvscsi' if model == 'pvscsi' else model
-        ElementTree.SubElement(devices, 'controller', attributes)
+        kind = bus.rstrip('0123456789')
+        definition['controllers'].append(dict(type=kind, index=bus[len(kind):],
+                                              model=('vmpvscsi' if model == 'pvscsi' else model) if kind == 'scsi' else None))
     nics = spec.get('nics') or {}
     for name in sorted(nics, key=lambda text: int(text[len('ethernet'):])):
-        nic = nics[name]
-        interface = ElementTree.SubElement(devices, 'interface', type='bridge')
-        if nic.get('mac'):
-            ElementTree.SubElement(interface, 'mac', address=nic['mac'])
-        ElementTree.SubElement(interface, 'source', bridge=nic.get('network') or '')
-        if nic.get('model'):
-            ElementTree.SubElement(interface, 'model', type=nic['model'])
-    extra = spec.get('extra_config') or {}
-    if extra:
-        metadata = ElementTree.SubElement(domain, 'metadata')
-        config = ElementTree.SubElement(metadata, '{https://github.com/virt-esx/xmlns/extra-config}extraConfig')
-        for key in sorted(extra):
-            value = MASK if mask and is_secret_key(key) and extra[key] else extra[key]
-            ElementTree.SubElement(config, '{https://github.com/virt-esx/xmlns/extra-config}option', key=key, value=value)
-    ElementTree.register_namespace('virtesx', 'https://github.com/virt-esx/xmlns/extra-config')
-    _indent(domain)
-    return ElementTree.tostring(domain, encoding='unicode') + '\n'
+        definition['interfaces'].append(dict(mac=nics[name].get('mac'), bridge=nics[name].get('network'),
+                                             model=nics[name].get('model')))
+    return definition
 
 
-def _scheduler_xml(domain, scheduler):
-    """libvirt's <cputune>/<memtune> for settings that differ from the defaults (shares as a level or a number)."""
-    cpu = [('shares', scheduler.get('cpu_shares'), 'normal'), ('reservation', scheduler.get('cpu_reservation_mhz'), 0),
-           ('limit', scheduler.get('cpu_limit_mhz'), -1)]
-    memory = [('shares', scheduler.get('memory_shares'), 'normal'), ('min_guarantee', scheduler.get('memory_reservation_mb'), 0),
-              ('hard_limit', scheduler.get('memory_limit_mb'), -1)]
-    for tag, settings in (('cputune', cpu), ('memtune', memory)):
-        shown = [(name, value) for name, value, default in settings if value is not None and value != default]
-        if shown:
-            element = ElementTree.SubElement(domain, tag)
-            for name, value in shown:
-                child = ElementTree.SubElement(element, name)
-                child.text = str(value)
-                if tag == 'memtune' and name != 'shares':
-                    child.set('unit', 'MiB')
+_DISK_BUSES = ('scsi', 'ide', 'sata')
 
 
 def _slot_order(slot):
     match = _SLOT_RE.match(slot)
-    return (DISK_BUSES.index(match.group(1)), int(match.group(2)), int(match.group(3)))
+    return (_DISK_BUSES.index(match.group(1)), int(match.group(2)), int(match.group(3)))
 
 
-def _indent(element, level=0):
-    padding = '\n' + '  ' * level
-    children = list(element)
-    if children:
-        if not (element.text or '').strip():
-            element.text = padding + '  '
-        for child in children:
-            _indent(child, level + 1)
-            if not (child.tail or '').strip():
-                child.tail = padding + '  '
-        if not (children[-1].tail or '').strip():
-            children[-1].tail = padding
+# The definition in .vmx terms ------------------------------------------------------------
+#
+# Predictions (check mode, the diff of a VM about to be created or changed) are .vmx text:
+# formats.domain.vmx_to_domain_xml turns them into the same libvirt XML virt.esx.vm_info
+# reads from a VM's real .vmx. The keys written are the ones a host writes for the same
+# configuration; what libvirt's reader ignores needs no prediction.
+
+NEW_VMX_BASE = '.encoding = "UTF-8"\nconfig.version = "8"\n'
+
+
+def masked_extra_config(extra_config):
+    """Extra config with the values of secret keys masked (as results show them)."""
+    return dict((key, MASK if is_secret_key(key) and value else value) for key, value in sorted((extra_config or {}).items()))
+
+
+def _drop_device(vmx, prefix):
+    for key in vmx.keys_with_prefix(prefix + '.'):
+        vmx.remove(key)
+
+
+def _write_disk(vmx, slot, file_name):
+    vmx.set(slot + '.present', 'TRUE')
+    if slot.startswith('scsi'):
+        vmx.set(slot + '.deviceType', 'scsi-hardDisk')
+    vmx.set(slot + '.fileName', default_format_file(file_name))
+
+
+def _write_cdrom(vmx, slot, drive):
+    vmx.set(slot + '.present', 'TRUE')
+    if drive['kind'] == 'iso':
+        vmx.set(slot + '.deviceType', 'cdrom-image')
+        vmx.set(slot + '.fileName', default_format_file(drive['file']))
+    elif drive['kind'] == 'host':
+        vmx.set(slot + '.deviceType', 'atapi-cdrom')
+        vmx.set(slot + '.fileName', drive['file'] or 'auto detect')
+    else:
+        vmx.set(slot + '.deviceType', 'atapi-cdrom')
+        vmx.set(slot + '.clientDevice', 'TRUE')
+        vmx.set(slot + '.fileName', '')
+
+
+def _write_nic_network(vmx, slot, network):
+    for key in vmx.keys_with_prefix(slot + '.dvs.'):
+        vmx.remove(key)
+    vmx.set(slot + '.networkName', network or '')
+
+
+def _write_nic_mac(vmx, slot, mac):
+    if mac:
+        vmx.remove(slot + '.generatedAddress')
+        vmx.set(slot + '.addressType', 'static')
+        vmx.set(slot + '.address', mac)
+    else:
+        vmx.set(slot + '.addressType', 'generated')
+
+
+def _write_nic(vmx, slot, nic):
+    vmx.set(slot + '.present', 'TRUE')
+    # A NIC without model is created as an E1000 (see resources/vm.py), and the host writes that.
+    vmx.set(slot + '.virtualDev', nic.get('model') or 'e1000')
+    _write_nic_network(vmx, slot, nic.get('network'))
+    _write_nic_mac(vmx, slot, nic.get('mac'))
+
+
+def vmx_after_changes(vmx_text, changes, after, new_disk_files=None):
+    """The .vmx text ``vmx_text`` becomes once ``changes`` (vm_diff Changes) are made; ``after`` is the plan's spec.
+
+    ``new_disk_files`` names the files of new disks (``{slot: '[ds] dir/x.vmdk'}``), which the plan leaves to the
+    host call. Scheduler settings are not written: hosts differ in the sched.* keys they keep (the simulator keeps
+    none), so the prediction leaves those keys as they are and the module reports the settings as plain data.
+    """
+    vmx = parse_vmx(vmx_text)
+    new_disk_files = new_disk_files or {}
+    for change in changes:
+        field, slot, action = change.field, change.slot, change.action
+        if field == 'name':
+            vmx.set('displayName', escape_display_name(change.after))
+        elif field == 'guest_id':
+            vmx.set('guestOS', guest_id_to_guest_os(change.after))
+        elif field == 'vcpus':
+            vmx.set('numvcpus', str(change.after))
+        elif field == 'memory_mb':
+            vmx.set('memsize', str(change.after))
+        elif field == 'annotation':
+            if change.after:
+                vmx.set('annotation', escape_annotation(change.after))
+            else:
+                vmx.remove('annotation')
+        elif field == 'firmware':
+            if change.after == 'efi':
+                vmx.set('firmware', 'efi')
+            else:
+                vmx.remove('firmware')
+        elif field == 'controller':
+            vmx.set(slot + '.present', 'TRUE')
+            if slot.startswith('scsi'):
+                vmx.set(slot + '.virtualDev', change.after)
+        elif field == 'disk' and action in ('remove', 'add', 'replace'):
+            _drop_device(vmx, slot)
+            if action != 'remove':
+                _write_disk(vmx, slot, after['disks'][slot]['file'] or new_disk_files[slot])
+        elif field == 'cdrom':
+            _drop_device(vmx, slot)
+            if action != 'remove':
+                _write_cdrom(vmx, slot, after['cdroms'][slot])
+        elif field == 'nic':
+            if action == 'edit':
+                if change.after['network'] != change.before['network']:
+                    _write_nic_network(vmx, slot, change.after['network'])
+                if change.after.get('mac') and change.after['mac'] != change.before.get('mac'):
+                    _write_nic_mac(vmx, slot, change.after['mac'])
+                continue
+            _drop_device(vmx, slot)
+            if action != 'remove':
+                _write_nic(vmx, slot, after['nics'][slot])
+        elif field == 'extra_config':
+            if change.after == '':
+                vmx.remove(slot)
+            else:
+                vmx.set(slot, change.after)
+    return vmx.render()

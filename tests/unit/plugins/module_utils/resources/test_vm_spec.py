@@ -10,6 +10,10 @@ import pytest
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import plan_changes
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import (
+    domain_xml_to_vmx, make_resolve_file, vmx_to_domain_xml)
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain_definition import definition_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml
 
 vim = pytest.importorskip('pyVmomi').vim
@@ -160,11 +164,15 @@ def test_the_xml_of_an_unchanged_vm_plans_nothing():
     assert plan.changes == [] and plan.refused == []
 
 
-def test_spec_to_domain_xml_is_valid_and_masks_secrets():
+def domain_xml_of(spec):
+    return definition_to_domain_xml(vm_spec.spec_to_domain_definition(spec))
+
+
+def test_domain_definition_is_valid_libvirt_xml_without_invented_elements():
     spec = vm_spec.spec_from_config(vm_config(), {'dvportgroup-9': 'DVS Net'})
     spec['extra_config']['guestinfo.password'] = 'hunter2'
-    text = vm_spec.spec_to_domain_xml(spec)
-    assert 'hunter2' not in text
+    text = domain_xml_of(spec)
+    assert 'hunter2' not in text and 'a.b' not in text
     root = parse_xml(text, root_tag='domain')
     assert root.findtext('name') == 'web 1/2 \\ 100%'
     assert root.findtext('memory') == str(2048 * 1024)
@@ -172,16 +180,121 @@ def test_spec_to_domain_xml_is_valid_and_masks_secrets():
     assert [disk.find('target').get('dev') for disk in root.iter('disk')] == ['sda', 'hda']
     assert [interface.find('source').get('bridge') for interface in root.iter('interface')] == ['VM Network', 'DVS Net']
     assert root.find('cputune').findtext('shares') == '1234'
-    assert 'hunter2' in vm_spec.spec_to_domain_xml(spec, mask=False)
+    # libvirt's elements only: no <metadata>, and <memtune> holds the reservation as min_guarantee alone.
+    assert root.find('metadata') is None
+    assert [child.tag for child in root.find('memtune')] == ['min_guarantee']
+    assert root.find('memtune').findtext('min_guarantee') == str(64 * 1024)
+
+
+def test_a_shares_level_is_written_as_the_number_libvirt_reads():
+    spec = vm_spec.spec_from_options(dict(name='a', vcpus=2, memory_mb=64, cpu_shares='high'))
+    assert parse_xml(domain_xml_of(spec), root_tag='domain').find('cputune').findtext('shares') == '4000'
+    # ... which libvirt's formatter writes back as the level.
+    assert 'sched.cpu.shares = "high"' in domain_xml_to_vmx(domain_xml_of(spec), virtual_hw_version=13)
 
 
 def test_rendered_xml_reads_back_as_the_same_definition():
     spec = vm_spec.spec_from_config(vm_config(), {'dvportgroup-9': 'DVS Net'})
-    again = vm_spec.spec_from_domain_xml(vm_spec.spec_to_domain_xml(spec), 13)[0]
+    again = vm_spec.spec_from_domain_xml(domain_xml_of(spec), 13)[0]
     for key in ('name', 'uuid', 'vcpus', 'memory_mb', 'annotation', 'firmware', 'controllers', 'cdroms'):
         assert again[key] == spec[key], key
     assert again['disks'] == {'scsi0:0': dict(file='[LocalDS_0] web/web.vmdk', size_kb=None)}
     assert [nic['network'] for nic in again['nics'].values()] == ['VM Network', 'DVS Net']
+
+
+def test_secret_extra_config_values_are_masked():
+    assert vm_spec.masked_extra_config({'guestinfo.password': 'hunter2', 'a.b': 'c', 'api_token': ''}) == {
+        'a.b': 'c', 'api_token': '', 'guestinfo.password': vm_spec.MASK}
+
+
+HOST_VMX = """.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "13"
+displayName = "web"
+guestOS = "other-64"
+memsize = "512"
+numvcpus = "1"
+uuid.bios = "56 4d 9b ef ac d9 b4 e0-c8 f0 ae b5 c1 e7 f3 01"
+scsi0.present = "TRUE"
+scsi0.virtualDev = "lsilogic"
+scsi0:0.present = "TRUE"
+scsi0:0.deviceType = "scsi-hardDisk"
+scsi0:0.fileName = "web.vmdk"
+ide0:0.present = "TRUE"
+ide0:0.deviceType = "cdrom-image"
+ide0:0.fileName = "/vmfs/volumes/ds/iso/a.iso"
+ethernet0.present = "TRUE"
+ethernet0.virtualDev = "vmxnet3"
+ethernet0.networkName = "VM Network"
+ethernet0.addressType = "generated"
+ethernet0.generatedAddress = "00:50:56:00:00:01"
+tools.syncTime = "FALSE"
+"""
+
+
+def host_vmx_spec():
+    spec = vm_spec.spec_from_vmx(HOST_VMX)
+    spec['disks']['scsi0:0']['file'] = '[ds] web/web.vmdk'
+    # As the host reports the file's other keys (spec_from_config).
+    spec['extra_config'] = {'tools.syncTime': 'FALSE'}
+    return spec
+
+
+def predicted_xml(vmx_text):
+    return vmx_to_domain_xml(vmx_text, resolve_file=make_resolve_file('[ds] web/web.vmx'))
+
+
+def test_a_prediction_changes_only_what_the_plan_changes():
+    current = host_vmx_spec()
+    desired = unmanaged_spec(name='web 2 "x"', vcpus=2, memory_mb=1024, annotation='note | more',
+                             nics={'ethernet0': dict(network='Other', model=None, mac='00:50:56:00:00:09'),
+                                   'ethernet1': dict(network='VM Network', model='e1000', mac=None)},
+                             disks={'scsi0:0': dict(file=None, size_kb=None), 'scsi0:1': dict(file=None, size_kb=1024)},
+                             cdroms={}, extra_config={'tools.syncTime': '', 'k': 'v'})
+    plan = plan_changes(current, desired)
+    vmx_text = vm_spec.vmx_after_changes(HOST_VMX, plan.changes, plan.after, {'scsi0:1': '[ds] web/web_1.vmdk'})
+    again = vm_spec.spec_from_vmx(vmx_text)
+    assert (again['name'], again['vcpus'], again['memory_mb'], again['annotation']) == ('web 2 "x"', 2, 1024, 'note | more')
+    assert again['uuid'] == current['uuid']
+    assert again['cdroms'] == {}
+    assert again['disks'] == {'scsi0:0': dict(file='web.vmdk', size_kb=None),
+                              'scsi0:1': dict(file='[ds] web/web_1.vmdk', size_kb=None)}
+    assert again['nics'] == {'ethernet0': dict(network='Other', model='vmxnet3', mac='00:50:56:00:00:09'),
+                             'ethernet1': dict(network='VM Network', model='e1000', mac=None)}
+    vmx = parse_vmx(vmx_text)
+    assert vmx.get('k') == 'v' and not vmx.has('tools.syncTime')
+    xml = parse_xml(predicted_xml(vmx_text), root_tag='domain')
+    assert [disk.find('source').get('file') for disk in xml.iter('disk')] == ['[ds] web/web.vmdk', '[ds] web/web_1.vmdk']
+
+
+def test_a_plan_without_changes_predicts_the_same_xml():
+    current = host_vmx_spec()
+    plan = plan_changes(current, unmanaged_spec(vcpus=1))
+    assert plan.changes == []
+    assert predicted_xml(vm_spec.vmx_after_changes(HOST_VMX, plan.changes, plan.after)) == predicted_xml(HOST_VMX)
+
+
+def test_cdrom_kinds_are_written_as_a_host_writes_them():
+    current = host_vmx_spec()
+    desired = unmanaged_spec(cdroms={'ide0:0': dict(kind='client', file=None), 'ide0:1': dict(kind='host', file=None),
+                                     'ide1:0': dict(kind='iso', file='[ds] iso/b.iso')})
+    plan = plan_changes(current, desired)
+    vmx_text = vm_spec.vmx_after_changes(HOST_VMX, plan.changes, plan.after)
+    assert vm_spec.spec_from_vmx(vmx_text)['cdroms'] == {
+        'ide0:0': dict(kind='host', file=None), 'ide0:1': dict(kind='host', file='auto detect'),
+        'ide1:0': dict(kind='iso', file='[ds] iso/b.iso')}
+    assert parse_vmx(vmx_text).get('ide0:0.clientDevice') == 'TRUE'
+    # libvirt shows no client drive; an automatic host drive is a block CD-ROM with an optional source.
+    xml = parse_xml(predicted_xml(vmx_text), root_tag='domain')
+    assert [(disk.get('type'), disk.find('target').get('dev')) for disk in xml.iter('disk')] == [
+        ('file', 'sda'), ('block', 'hdb'), ('file', 'hdc')]
+
+
+def unmanaged_spec(**fields):
+    spec = vm_spec.empty_spec()
+    spec.update(controllers=None, disks=None, cdroms=None, nics=None)
+    spec.update(fields)
+    return spec
 
 
 def test_parts_only_new_vms_get_are_named():
