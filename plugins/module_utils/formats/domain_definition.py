@@ -23,25 +23,10 @@ options, so that such a VM gets the .vmx libvirt would write.
 from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_common import CPU_SHARES_PER_VCPU
-from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml_format import element_to_text, xml_safe_text
-from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import require_lxml
-
-try:
-    from lxml import etree
-except ImportError:  # pragma: no cover - require_lxml() reports it
-    etree = None
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml_format import element_to_text, sub_element
+from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import etree, require_lxml
 
 __all__ = ["definition_to_domain_xml"]
-
-
-def _sub(parent, tag, attributes=(), text=None):
-    element = etree.SubElement(parent, tag)
-    for name, value in attributes:
-        if value is not None:
-            element.set(name, xml_safe_text(value))
-    if text is not None:
-        element.text = xml_safe_text(text)
-    return element
 
 
 def _cpu_shares(definition):
@@ -58,34 +43,34 @@ def definition_to_domain_xml(definition):
     domain.set("type", "vmware")
     for tag, key in (("name", "name"), ("uuid", "uuid"), ("description", "description")):
         if definition.get(key) is not None:
-            _sub(domain, tag, text=definition[key])
+            sub_element(domain, tag, text=definition[key])
     if definition.get("memory_kib") is not None:
-        _sub(domain, "memory", [("unit", "KiB")], text=definition["memory_kib"])
+        sub_element(domain, "memory", [("unit", "KiB")], text=definition["memory_kib"])
     if definition.get("vcpus") is not None:
-        _sub(domain, "vcpu", [("placement", "static")], text=definition["vcpus"])
+        sub_element(domain, "vcpu", [("placement", "static")], text=definition["vcpus"])
     shares = _cpu_shares(definition)
     if shares is not None:
-        _sub(_sub(domain, "cputune"), "shares", text=shares)
+        sub_element(sub_element(domain, "cputune"), "shares", text=shares)
     if definition.get("min_guarantee_kib"):
-        _sub(_sub(domain, "memtune"), "min_guarantee", [("unit", "KiB")], text=definition["min_guarantee_kib"])
-    os_element = _sub(domain, "os", [("firmware", "efi" if definition.get("firmware") == "efi" else None)])
-    _sub(os_element, "type", [("arch", definition.get("arch") or "x86_64")], text="hvm")
-    devices = _sub(domain, "devices")
+        sub_element(sub_element(domain, "memtune"), "min_guarantee", [("unit", "KiB")], text=definition["min_guarantee_kib"])
+    os_element = sub_element(domain, "os", [("firmware", "efi" if definition.get("firmware") == "efi" else None)])
+    sub_element(os_element, "type", [("arch", definition.get("arch") or "x86_64")], text="hvm")
+    devices = sub_element(domain, "devices")
     for disk in definition.get("disks") or ():
-        element = _sub(devices, "disk", [("type", disk.get("type") or "file"), ("device", disk.get("device") or "disk")])
+        element = sub_element(devices, "disk", [("type", disk.get("type") or "file"), ("device", disk.get("device") or "disk")])
         if disk.get("source"):
-            _sub(element, "source", [("dev" if disk.get("type") == "block" else "file", disk["source"])])
-        _sub(element, "target", [("dev", disk["target"]), ("bus", disk["bus"])])
-        _sub(element, "address", [("type", "drive"), ("controller", disk["controller"]), ("bus", 0), ("target", 0),
-                                  ("unit", disk["unit"])])
+            sub_element(element, "source", [("dev" if disk.get("type") == "block" else "file", disk["source"])])
+        sub_element(element, "target", [("dev", disk["target"]), ("bus", disk["bus"])])
+        sub_element(element, "address", [("type", "drive"), ("controller", disk["controller"]), ("bus", 0), ("target", 0),
+                                         ("unit", disk["unit"])])
     for controller in definition.get("controllers") or ():
-        _sub(devices, "controller", [("type", controller["type"]), ("index", controller["index"]),
-                                     ("model", controller.get("model"))])
+        sub_element(devices, "controller", [("type", controller["type"]), ("index", controller["index"]),
+                                            ("model", controller.get("model"))])
     for interface in definition.get("interfaces") or ():
-        element = _sub(devices, "interface", [("type", "bridge")])
+        element = sub_element(devices, "interface", [("type", "bridge")])
         if interface.get("mac"):
-            _sub(element, "mac", [("address", interface["mac"])])
-        _sub(element, "source", [("bridge", interface.get("bridge") or "")])
+            sub_element(element, "mac", [("address", interface["mac"])])
+        sub_element(element, "source", [("bridge", interface.get("bridge") or "")])
         if interface.get("model"):
-            _sub(element, "model", [("type", interface["model"])])
+            sub_element(element, "model", [("type", interface["model"])])
     return element_to_text(domain)

@@ -21,27 +21,15 @@ from __future__ import annotations
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_attribute, escape_text, xml_safe_text
 
-try:
-    from lxml import etree
-    HAS_LXML = True
-    LXML_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the controller
-    etree = None
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = exc
+from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import etree, require_lxml
 
-__all__ = ["domain_to_element", "element_to_text", "VMWARE_NAMESPACE", "xml_safe_text"]
+__all__ = ["domain_to_element", "element_to_text", "sub_element", "VMWARE_NAMESPACE", "xml_safe_text"]
 
 VMWARE_NAMESPACE = "http://libvirt.org/schemas/domain/vmware/1.0"
 VMWARE_PREFIX = "vmware"
 
 
-def _require_lxml():
-    if not HAS_LXML:
-        raise VirtEsxError("the Python library lxml is required to write libvirt domain XML: %s" % (LXML_IMPORT_ERROR,))
-
-
-def _sub(parent, tag, attributes=(), text=None):
+def sub_element(parent, tag, attributes=(), text=None):
     """Append <tag> with the given (name, value) attributes; None values are left out."""
     element = etree.SubElement(parent, tag)
     for name, value in attributes:
@@ -53,10 +41,10 @@ def _sub(parent, tag, attributes=(), text=None):
 
 
 def _sub_if_any(parent, tag, attributes):
-    """Like _sub, but no element at all when every attribute is None (libvirt omits empty elements)."""
+    """Like sub_element, but no element at all when every attribute is None (libvirt omits empty elements)."""
     if all(value is None for _name, value in attributes):
         return None
-    return _sub(parent, tag, attributes)
+    return sub_element(parent, tag, attributes)
 
 
 def _yes_no(flag):
@@ -75,41 +63,41 @@ def _format_cpuset(cpus):
 
 
 def _add_disk(devices, disk):
-    element = _sub(devices, "disk", [("type", disk.disk_type), ("device", disk.device)])
+    element = sub_element(devices, "disk", [("type", disk.disk_type), ("device", disk.device)])
     _sub_if_any(element, "driver", [("cache", disk.cache)])
     source_attribute = "file" if disk.disk_type == "file" else "dev"
     _sub_if_any(element, "source", [(source_attribute, disk.source), ("startupPolicy", disk.startup_policy)])
-    _sub(element, "target", [("dev", disk.target), ("bus", disk.bus)])
+    sub_element(element, "target", [("dev", disk.target), ("bus", disk.bus)])
     if disk.readonly:
-        _sub(element, "readonly")
+        sub_element(element, "readonly")
     if disk.transient:
-        _sub(element, "transient")
-    _sub(element, "address", [("type", "drive"), ("controller", disk.address.controller), ("bus", disk.address.bus),
-                              ("target", 0), ("unit", disk.address.unit)])
+        sub_element(element, "transient")
+    sub_element(element, "address", [("type", "drive"), ("controller", disk.address.controller), ("bus", disk.address.bus),
+                                     ("target", 0), ("unit", disk.address.unit)])
 
 
 def _add_interface(devices, nic):
-    element = _sub(devices, "interface", [("type", nic.type)])
-    _sub(element, "mac", [("address", nic.mac), ("type", nic.mac_type),
-                          ("check", None if nic.mac_check is None else _yes_no(nic.mac_check))])
+    element = sub_element(devices, "interface", [("type", nic.type)])
+    sub_element(element, "mac", [("address", nic.mac), ("type", nic.mac_type),
+                                 ("check", None if nic.mac_check is None else _yes_no(nic.mac_check))])
     if nic.type == "bridge":
         _sub_if_any(element, "source", [("bridge", nic.bridge)])
     elif nic.type == "vds":
-        _sub(element, "source", [("switchid", nic.switch_id), ("portid", nic.port_id),
-                                 ("portgroupid", nic.portgroup_id), ("connectionid", nic.connection_id)])
+        sub_element(element, "source", [("switchid", nic.switch_id), ("portid", nic.port_id),
+                                        ("portgroupid", nic.portgroup_id), ("connectionid", nic.connection_id)])
     _sub_if_any(element, "target", [("dev", nic.ifname)])
     _sub_if_any(element, "model", [("type", nic.model)])
 
 
 def _add_char_device(devices, chardev, console=False):
-    element = _sub(devices, "console" if console else chardev.kind, [("type", chardev.type)])
+    element = sub_element(devices, "console" if console else chardev.kind, [("type", chardev.type)])
     if chardev.type == "tcp":
-        _sub(element, "source", [("mode", "bind" if chardev.listen else "connect"), ("host", chardev.host),
-                                 ("service", chardev.service)])
-        _sub(element, "protocol", [("type", chardev.protocol)])
+        sub_element(element, "source", [("mode", "bind" if chardev.listen else "connect"), ("host", chardev.host),
+                                        ("service", chardev.service)])
+        sub_element(element, "protocol", [("type", chardev.protocol)])
     else:
         _sub_if_any(element, "source", [("path", chardev.path)])
-    _sub(element, "target", [("type", "serial" if console else None), ("port", chardev.port)])
+    sub_element(element, "target", [("type", "serial" if console else None), ("port", chardev.port)])
 
 
 def _add_graphics(devices, graphics, secure):
@@ -117,61 +105,61 @@ def _add_graphics(devices, graphics, secure):
         port = graphics.port
     else:
         port = -1 if graphics.autoport else None
-    element = _sub(devices, "graphics", [
+    element = sub_element(devices, "graphics", [
         ("type", graphics.type), ("port", port), ("autoport", _yes_no(graphics.autoport)),
         ("listen", graphics.listen_address), ("keymap", graphics.keymap),
         ("passwd", graphics.password if secure else None)])
-    _sub(element, "listen", [("type", "address"), ("address", graphics.listen_address)])
+    sub_element(element, "listen", [("type", "address"), ("address", graphics.listen_address)])
 
 
 def domain_to_element(domain, *, secure=False):
     """The <domain> element of ``domain`` (see the module documentation)."""
-    _require_lxml()
+    require_lxml()
     namespaces = {VMWARE_PREFIX: VMWARE_NAMESPACE} if domain.datacenter_path or domain.moref else None
     root = etree.Element("domain", nsmap=namespaces)
     root.set("type", domain.virt_type)
     if domain.name is not None:
-        _sub(root, "name", text=domain.name)
-    _sub(root, "uuid", text=domain.uuid)
+        sub_element(root, "name", text=domain.name)
+    sub_element(root, "uuid", text=domain.uuid)
     if domain.genid is not None:
-        _sub(root, "genid", text=domain.genid)
+        sub_element(root, "genid", text=domain.genid)
     if domain.description is not None:
-        _sub(root, "description", text=domain.description)
-    _sub(root, "memory", [("unit", "KiB")], text=str(domain.memory_kib))
-    _sub(root, "currentMemory", [("unit", "KiB")], text=str(domain.current_memory_kib))
+        sub_element(root, "description", text=domain.description)
+    sub_element(root, "memory", [("unit", "KiB")], text=str(domain.memory_kib))
+    sub_element(root, "currentMemory", [("unit", "KiB")], text=str(domain.current_memory_kib))
     if domain.min_guarantee_kib > 0:
-        memtune = _sub(root, "memtune")
-        _sub(memtune, "min_guarantee", [("unit", "KiB")], text=str(domain.min_guarantee_kib))
+        memtune = sub_element(root, "memtune")
+        sub_element(memtune, "min_guarantee", [("unit", "KiB")], text=str(domain.min_guarantee_kib))
     cpuset = _format_cpuset(domain.cpuset) if domain.cpuset else None
-    _sub(root, "vcpu", [("placement", "static"), ("cpuset", cpuset)], text=str(domain.vcpus))
+    sub_element(root, "vcpu", [("placement", "static"), ("cpuset", cpuset)], text=str(domain.vcpus))
     if domain.cpu_shares is not None:
-        cputune = _sub(root, "cputune")
-        _sub(cputune, "shares", text=str(domain.cpu_shares))
-    os_element = _sub(root, "os", [("firmware", domain.firmware)])
-    _sub(os_element, "type", [("arch", domain.arch)], text=domain.os_type)
+        cputune = sub_element(root, "cputune")
+        sub_element(cputune, "shares", text=str(domain.cpu_shares))
+    os_element = sub_element(root, "os", [("firmware", domain.firmware)])
+    sub_element(os_element, "type", [("arch", domain.arch)], text=domain.os_type)
     if domain.smbios_mode is not None:
-        _sub(os_element, "smbios", [("mode", domain.smbios_mode)])
+        sub_element(os_element, "smbios", [("mode", domain.smbios_mode)])
     if domain.cpu is not None and domain.cpu.topology is not None:
-        cpu = _sub(root, "cpu")
+        cpu = sub_element(root, "cpu")
         topology = domain.cpu.topology
-        _sub(cpu, "topology", [("sockets", topology.sockets), ("dies", topology.dies), ("cores", topology.cores),
-                               ("threads", topology.threads)])
-    _sub(root, "clock", [("offset", "utc")])
-    _sub(root, "on_poweroff", text="destroy")
-    _sub(root, "on_reboot", text="restart")
-    _sub(root, "on_crash", text="destroy")
+        sub_element(cpu, "topology", [("sockets", topology.sockets), ("dies", topology.dies), ("cores", topology.cores),
+                                      ("threads", topology.threads)])
+    sub_element(root, "clock", [("offset", "utc")])
+    sub_element(root, "on_poweroff", text="destroy")
+    sub_element(root, "on_reboot", text="restart")
+    sub_element(root, "on_crash", text="destroy")
 
-    devices = _sub(root, "devices")
+    devices = sub_element(root, "devices")
     for disk in domain.disks:
         _add_disk(devices, disk)
     for controller in domain.controllers:
-        _sub(devices, "controller", [("type", controller.type), ("index", controller.index), ("model", controller.model)])
+        sub_element(devices, "controller", [("type", controller.type), ("index", controller.index), ("model", controller.model)])
     for filesystem in domain.filesystems:
-        element = _sub(devices, "filesystem", [("type", filesystem.type), ("accessmode", "passthrough")])
-        _sub(element, "source", [("dir", filesystem.source)])
-        _sub(element, "target", [("dir", filesystem.target)])
+        element = sub_element(devices, "filesystem", [("type", filesystem.type), ("accessmode", "passthrough")])
+        sub_element(element, "source", [("dir", filesystem.source)])
+        sub_element(element, "target", [("dir", filesystem.target)])
         if filesystem.readonly:
-            _sub(element, "readonly")
+            sub_element(element, "readonly")
     for nic in domain.interfaces:
         _add_interface(devices, nic)
     for chardev in domain.serials + domain.parallels:
@@ -182,13 +170,13 @@ def domain_to_element(domain, *, secure=False):
     for graphics in domain.graphics:
         _add_graphics(devices, graphics, secure)
     for video in domain.videos:
-        element = _sub(devices, "video")
-        _sub(element, "model", [("type", video.type), ("vram", video.vram), ("primary", "yes" if video.primary else None)])
+        element = sub_element(devices, "video")
+        sub_element(element, "model", [("type", video.type), ("vram", video.vram), ("primary", "yes" if video.primary else None)])
 
     if domain.datacenter_path:
-        _sub(root, "{%s}datacenterpath" % VMWARE_NAMESPACE, text=domain.datacenter_path)
+        sub_element(root, "{%s}datacenterpath" % VMWARE_NAMESPACE, text=domain.datacenter_path)
     if domain.moref:
-        _sub(root, "{%s}moref" % VMWARE_NAMESPACE, text=domain.moref)
+        sub_element(root, "{%s}moref" % VMWARE_NAMESPACE, text=domain.moref)
     return root
 
 
@@ -224,7 +212,7 @@ def _write(element, depth, out, is_root):
 
 def element_to_text(element) -> str:
     """``element`` as libvirt formats XML (see the module documentation)."""
-    _require_lxml()
+    require_lxml()
     out = []
     _write(element, 0, out, True)
     return "".join(out)
