@@ -277,29 +277,26 @@ def _shares_info(value):
     return vim.SharesInfo(level=value, shares=0)
 
 
+# Each resource's scheduler options and the ConfigSpec field that takes them.
+_ALLOCATIONS = (
+    ('cpuAllocation', 'cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz'),
+    ('memoryAllocation', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb'),
+)
+
+
 def _apply_scheduler(config_spec, scheduler):
-    if not scheduler:
-        return
-    cpu = {key: value for key, value in scheduler.items() if key.startswith('cpu_')}
-    memory = {key: value for key, value in scheduler.items() if key.startswith('memory_')}
-    if cpu:
+    """Only the options given are set: an allocation field left None keeps the VM's value."""
+    for spec_field, shares, reservation, limit in _ALLOCATIONS:
+        if not any(key in (scheduler or {}) for key in (shares, reservation, limit)):
+            continue
         allocation = vim.ResourceAllocationInfo()
-        if 'cpu_shares' in cpu:
-            allocation.shares = _shares_info(cpu['cpu_shares'])
-        if 'cpu_reservation_mhz' in cpu:
-            allocation.reservation = cpu['cpu_reservation_mhz']
-        if 'cpu_limit_mhz' in cpu:
-            allocation.limit = cpu['cpu_limit_mhz']
-        config_spec.cpuAllocation = allocation
-    if memory:
-        allocation = vim.ResourceAllocationInfo()
-        if 'memory_shares' in memory:
-            allocation.shares = _shares_info(memory['memory_shares'])
-        if 'memory_reservation_mb' in memory:
-            allocation.reservation = memory['memory_reservation_mb']
-        if 'memory_limit_mb' in memory:
-            allocation.limit = memory['memory_limit_mb']
-        config_spec.memoryAllocation = allocation
+        if shares in scheduler:
+            allocation.shares = _shares_info(scheduler[shares])
+        if reservation in scheduler:
+            allocation.reservation = scheduler[reservation]
+        if limit in scheduler:
+            allocation.limit = scheduler[limit]
+        setattr(config_spec, spec_field, allocation)
 
 
 def _new_disk_file(vm_dir, base, slot, taken):
