@@ -18,7 +18,6 @@ the tree is built, so every VMX value can be shown.
 
 from __future__ import annotations
 
-from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import escape_attribute, escape_text, xml_safe_text
 
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import etree, require_lxml
