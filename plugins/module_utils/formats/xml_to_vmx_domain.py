@@ -21,12 +21,12 @@ Raises ``DomainXmlError`` only.
 
 from __future__ import annotations
 
-from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names, vmx_common
+from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names, tables, vmx_common
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain_model import (
     CharDevice, Controller, Cpu, CpuTopology, Disk, DriveAddress, Domain, Filesystem, Graphics, Interface, Video)
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_to_vmx_values import (
-    INT_MAX, UINT_MAX, format_mac, format_uuid, parse_c_int, parse_cpuset, parse_enum, parse_int, parse_mac,
+    INT_MAX, UINT_MAX, format_mac, parse_c_int, parse_cpuset, parse_enum, parse_int, parse_mac,
     parse_scaled_kib, parse_uuid, parse_yes_no, shorten)
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml
 
@@ -169,7 +169,7 @@ def _read_identity(root, domain):
     domain.name = name
 
     uuid_text = _nonempty(_string(root.find("uuid")))
-    domain.uuid = None if uuid_text is None else format_uuid(parse_uuid(uuid_text, "element <uuid>"))
+    domain.uuid = None if uuid_text is None else tables.uuid_text(parse_uuid(uuid_text, "element <uuid>"))
     domain.description = _nonempty(_string(root.find("description")))
 
 
@@ -472,7 +472,7 @@ def _read_interface(element, position):
             raise DomainXmlError("%s of type 'vds' has no <source>" % what)
         if source.get("switchid") is None:
             raise DomainXmlError("%s of type 'vds' has no 'switchid' in its <source>" % what)
-        interface.switch_id = format_uuid(parse_uuid(source.get("switchid"), _what(source, "switchid")))
+        interface.switch_id = tables.uuid_text(parse_uuid(source.get("switchid"), _what(source, "switchid")))
         interface.portgroup_id = source.get("portgroupid")
         if interface.portgroup_id is None:
             raise DomainXmlError("%s of type 'vds' has no 'portgroupid' in its <source>" % what)

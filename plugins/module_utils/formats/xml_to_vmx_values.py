@@ -23,7 +23,7 @@ import re
 from ansible_collections.virt.esx.plugins.module_utils.errors import DomainXmlError
 
 __all__ = ["LLONG_MAX", "UINT_MAX", "INT_MAX", "parse_int", "parse_c_int", "parse_scaled_kib", "parse_uuid",
-           "parse_mac", "parse_cpuset", "parse_enum", "parse_yes_no", "shorten", "format_mac", "format_uuid"]
+           "parse_mac", "parse_cpuset", "parse_enum", "parse_yes_no", "shorten", "format_mac"]
 
 LLONG_MAX = 2 ** 63 - 1
 UINT_MAX = 2 ** 32 - 1
@@ -141,12 +141,6 @@ def parse_mac(text, what):
 
 def format_mac(mac):
     return ":".join("%02x" % byte for byte in mac)
-
-
-def format_uuid(raw):
-    """16 bytes as libvirt writes a UUID (8-4-4-4-12 lower-case hex digits)."""
-    hexa = raw.hex()
-    return "%s-%s-%s-%s-%s" % (hexa[0:8], hexa[8:12], hexa[12:16], hexa[16:20], hexa[20:32])
 
 
 def _skip_spaces(text, pos):
