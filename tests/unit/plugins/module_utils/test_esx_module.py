@@ -11,14 +11,30 @@ would receive.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 
 import pytest
 
-from ansible.module_utils import _internal as ansible_internal
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils import _internal as ansible_internal
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 (make compat runs these tests on 2.16-2.18)
+    ansible_internal = None
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        from ansible.module_utils import basic
+
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
 
 from ansible_collections.virt.esx.plugins.module_utils import esx_module
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
@@ -51,8 +67,9 @@ def fake_session(monkeypatch):
     monkeypatch.setattr(esx_module, 'ViSession', _FakeSession)
     # Module warnings are process-global; each test starts without any. Once other tests
     # have loaded controller code, warn() would go to the controller's display instead.
-    monkeypatch.setattr(ansible_warnings, '_global_warnings', {})
-    monkeypatch.setattr(ansible_internal, 'is_controller', False)
+    monkeypatch.setattr(ansible_warnings, '_global_warnings', type(ansible_warnings._global_warnings)())
+    if ansible_internal is not None:
+        monkeypatch.setattr(ansible_internal, 'is_controller', False)
     return _FakeSession
 
 
