@@ -134,6 +134,24 @@ class DatastoreFiles(object):
         path = _checked(ds_path, 'a /folder request')
         return folder_url_path(path.datastore, path.relative, self.datacenter_of(path.datastore))
 
+    # The streaming transfers of vsphere/transfer.py send their own requests on these.
+    def request_target(self, ds_path):
+        """'/folder/...' of a checked path (the proxy prefix included): what a request line names."""
+        conn, prefix = self._connection()
+        conn.close()
+        return prefix + self._target(ds_path)
+
+    def open_connection(self):
+        """A new (not yet connected) HTTP connection with the session's TLS, proxy and timeout settings."""
+        return self._connection()[0]
+
+    def cookie(self):
+        return session_cookie(self.session)
+
+    def fail(self, what, ds_path, status, data=b''):
+        """Raise the DatastoreError (DatastoreFileNotFound for 404) of a refused request."""
+        self._fail(what, ds_path, status, data)
+
     # -- HTTP ----------------------------------------------------------------------
 
     def _connection(self):
