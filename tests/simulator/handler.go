@@ -51,7 +51,7 @@ func (h *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSOAP(w, r)
 	default:
 		h.counter.recordOther(r.Method + " " + firstSegment(path))
-		if serveFolderDelete(w, r) {
+		if serveFolderDelete(w, r) || serveNFC(w, r) {
 			return
 		}
 		h.next.ServeHTTP(w, r)

@@ -38,9 +38,11 @@ import ssl
 import tempfile
 import time
 import http.client
+from urllib.parse import urlsplit
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreError
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DEFAULT_CHUNK_SIZE
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DEFAULT_CHUNK_SIZE, session_cookie
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ssl_context_for
 
 SAMPLE_BLOCK_SIZE = 64 * 1024
 SAMPLE_BLOCKS = 16
@@ -277,3 +279,142 @@ def same_content(stream, ds_path, remote_size, local_path, compare='sampled'):
                 'full' if covers_whole_file(ranges, local_size) else 'sampled'
     remote, moved = stream.remote_digest(ds_path)
     return moved == local_size and remote == local_digest(local_path), 'full'
+
+
+# Disks over an HttpNfcLease (OVF import and export) ------------------------------------------------
+
+LEASE_PROGRESS_INTERVAL = 5.0
+STREAM_VMDK_TYPE = 'application/x-vnd.vmware-streamVmdk'
+
+
+def lease_url(params, url):
+    """(transport, host, port, request target) of a lease device URL; '*' is the server the session talks to."""
+    parsed = urlsplit(url)
+    target = parsed.path + ('?' + parsed.query if parsed.query else '')
+    if parsed.hostname in (None, '', '*'):
+        return params.transport, params.hostname, params.port, target
+    transport = parsed.scheme or 'https'
+    return transport, parsed.hostname, parsed.port or (443 if transport == 'https' else 80), target
+
+
+def http_connection(params, transport, host, port):
+    """An HTTP(S) connection to host:port with the session's TLS settings, proxy and timeout."""
+    proxy = params.proxy
+    if transport == 'https':
+        context = ssl_context_for(params) if params.transport == 'https' else None
+        if proxy:
+            conn = http.client.HTTPSConnection(proxy['host'], proxy['port'], timeout=params.timeout, context=context)
+            conn.set_tunnel(host, port)
+            return conn
+        return http.client.HTTPSConnection(host, port, timeout=params.timeout, context=context)
+    return http.client.HTTPConnection(host, port, timeout=params.timeout)
+
+
+class LeaseTransfer(object):
+    """Uploads to and downloads from the device URLs of a ready HttpNfcLease, keeping the lease alive.
+
+    ``report(percent)`` is called with the overall percentage at most every ``interval`` seconds
+    (and at the end): the caller passes the lease's HttpNfcLeaseProgress, which also keeps a lease
+    from timing out during a long transfer.
+    """
+
+    def __init__(self, session, total_bytes, report, chunk_size=DEFAULT_CHUNK_SIZE, interval=LEASE_PROGRESS_INTERVAL,
+                 clock=time.monotonic):
+        self.session = session
+        self.params = session.params
+        self.total = max(int(total_bytes or 0), 1)
+        self.report = report
+        self.chunk_size = chunk_size
+        self.interval = interval
+        self.clock = clock
+        self.moved = 0
+        self.started = clock()
+        self._last_report = self.started
+
+    def _tick(self, count):
+        self.moved += count
+        now = self.clock()
+        if now - self._last_report >= self.interval:
+            self._last_report = now
+            self.report(min(99, int(self.moved * 100 // self.total)))
+
+    def progress(self):
+        return Progress(self.moved, self.clock() - self.started)
+
+    def _open(self, method, url, headers):
+        transport, host, port, target = lease_url(self.params, url)
+        conn = http_connection(self.params, transport, host, port)
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        cookie = session_cookie(self.session)
+        if cookie:
+            conn.putheader('Cookie', cookie)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        return conn, host
+
+    def _error(self, what, host, exc):
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return DatastoreError('TLS certificate verification failed for %s: %s' % (host, exc.verify_message or exc))
+        if isinstance(exc, socket.timeout):
+            return DatastoreError('Timed out after %ss %s %s' % (self.params.timeout, what, host))
+        return DatastoreError('%s %s failed: %s' % (what[0].upper() + what[1:], host, exc))
+
+    def upload(self, url, local_path, offset, size, method='PUT', digest=None):
+        """Send ``size`` bytes of ``local_path`` from ``offset`` (a member of an OVA, or a whole file)."""
+        headers = {'Content-Type': STREAM_VMDK_TYPE, 'Content-Length': str(size), 'Overwrite': 't'}
+        host = url
+        try:
+            conn, host = self._open(method, url, headers)
+            try:
+                with open(local_path, 'rb') as handle:
+                    handle.seek(offset)
+                    left = size
+                    while left > 0:
+                        chunk = handle.read(min(self.chunk_size, left))
+                        if not chunk:
+                            raise DatastoreError('%s ended %d bytes early' % (local_path, left))
+                        conn.send(chunk)
+                        if digest is not None:
+                            digest.update(chunk)
+                        left -= len(chunk)
+                        self._tick(len(chunk))
+                response = conn.getresponse()
+                answer = response.read(200)
+            finally:
+                conn.close()
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._error('uploading a disk to', host, exc)
+        if response.status not in (200, 201, 204):
+            raise DatastoreError('Uploading a disk to %s failed: HTTP %d (%s)'
+                                 % (host, response.status, answer.decode('utf-8', 'replace').strip()))
+
+    def download(self, url, local_path, digest=None):
+        """GET a device URL into ``local_path`` (temporary name, renamed when complete); the bytes written."""
+        host = url
+        folder = os.path.dirname(os.path.abspath(local_path))
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(local_path), dir=folder)
+        try:
+            with os.fdopen(handle, 'wb') as out:
+                conn, host = self._open('GET', url, {})
+                try:
+                    response = conn.getresponse()
+                    if response.status != 200:
+                        raise DatastoreError('Downloading a disk from %s failed: HTTP %d' % (host, response.status))
+                    written = 0
+                    for chunk in iter(lambda: response.read(self.chunk_size), b''):
+                        out.write(chunk)
+                        if digest is not None:
+                            digest.update(chunk)
+                        written += len(chunk)
+                        self._tick(len(chunk))
+                finally:
+                    conn.close()
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, local_path)
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._error('downloading a disk from', host, exc)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return written
