@@ -219,7 +219,7 @@ def table(args, rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--size', type=parse_size, default=parse_size('256MiB'))
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--dir', default=tempfile.gettempdir(), help='where the payload and the simulator state go')

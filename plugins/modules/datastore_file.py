@@ -13,8 +13,8 @@ description:
   - Moves files between the machine the module runs on and an ESX or vCenter datastore through the server's
     C(/folder) HTTP endpoint, in chunks (memory stays at one chunk, whatever the file size), and makes, deletes and
     inspects files and folders with the datastore browser and the FileManager.
-  - The module runs where Ansible runs it; for files on the controller use C(delegate_to: localhost), as with the
-    other virt.esx modules.
+  - "The module runs where Ansible runs it; for files on the controller use C(delegate_to: localhost), as with the
+    other virt.esx modules."
   - "Idempotent: an upload (or a download) is skipped when the other side already has a file of the same size
     whose SHA-256 matches; O(compare) says how much of the file is read for that."
   - Each item of O(path) is stored with VMware's datastore item escaping (C(\"*<>:|?) become C(_), other special
@@ -74,6 +74,12 @@ options:
     description:
       - On a vCenter, the datacenter of the datastore when several datacenters have a datastore of that name.
     type: str
+  task_timeout:
+    description:
+      - Seconds to wait for each FileManager and datastore browser task (a folder made or deleted, a look-up)
+        before failing; it does not limit a transfer, whose length only the task's C(async) limits.
+    type: int
+    default: 3600
 extends_documentation_fragment:
   - virt.esx.connection
 attributes:
@@ -83,8 +89,6 @@ attributes:
   diff_mode:
     support: full
     description: The file's (or for O(state=fetched), the local file's) state and size before and after.
-notes:
-  - The task_timeout option limits each FileManager and datastore browser task.
 '''
 
 EXAMPLES = r'''

@@ -19,7 +19,7 @@ description:
   - O(state=exported) exports a powered-off VM into the folder O(dest) on the machine the module runs on, an OVF
     descriptor (written by vSphere's C(CreateDescriptor)), its disks (streamOptimized VMDK files from the export lease)
     and a SHA-256 manifest; O(dest) can then be deployed again with O(state=present).
-  - The package is read where the module runs; for files on the controller use C(delegate_to: localhost).
+  - "The package is read where the module runs; for files on the controller use C(delegate_to: localhost)."
   - CreateImportSpec errors (unsupported hardware, a bad property value) fail the task with vSphere's messages;
     its warnings are shown as warnings.
   - Long transfers work with C(async)/C(poll). The lease progress is reported every few seconds, which keeps the lease
@@ -104,6 +104,7 @@ options:
     default: false
 extends_documentation_fragment:
   - virt.esx.connection
+  - virt.esx.connection.tasks
 attributes:
   check_mode:
     support: full

@@ -12,6 +12,10 @@ images and disks of any size in chunks, so that memory stays flat (one chunk, 1 
     stream.download_to_file(path, '/tmp/b.iso')      # written to a temporary name, then renamed
     stream.read_range(path, start, length)           # bytes, or None when the server ignores Range
 
+    lease_transfer = LeaseTransfer(session, total_bytes, report=lambda percent: lease.HttpNfcLeaseProgress(percent=percent))
+    lease_transfer.upload(device_url, '/tmp/a.ova', offset, size, method='PUT', digest=hashlib.sha256())
+    lease_transfer.download(device_url, '/tmp/disk1.vmdk')   # the disks of an OVF import or export
+
 How an upload is found unnecessary without downloading the file (``compare``)
 ------------------------------------------------------------------------------
 The ``/folder`` endpoint offers no checksum of a file, so one is taken from the file's bytes.

@@ -133,8 +133,8 @@ def test_a_disk_naming_an_unlisted_file_and_chunked_files_are_refused():
         read_ovf_descriptor(envelope('<DiskSection><Info>d</Info><Disk ovf:diskId="d1" ovf:fileRef="nope" '
                                      'ovf:capacity="1"/></DiskSection>' + SYSTEM % ''))
     with pytest.raises(OvfError, match='chunkSize'):
-        read_ovf_descriptor(envelope(SYSTEM % '', references='<References><File ovf:id="f1" ovf:href="d.vmdk" '
-                                                            'ovf:chunkSize="1000"/></References>'))
+        chunked = '<References><File ovf:id="f1" ovf:href="d.vmdk" ovf:chunkSize="1000"/></References>'
+        read_ovf_descriptor(envelope(SYSTEM % '', references=chunked))
 
 
 PROPS = envelope(SYSTEM % (
