@@ -7,6 +7,7 @@ descriptor (one disk, one NIC on the network 'appliance-net', two appliance prop
 manifest, and the same three files as an OVA (tar, descriptor first).
 
     make_ova.py OUT_DIR [NAME]     -> OUT_DIR/NAME.ovf, NAME-disk1.vmdk, NAME.mf, NAME.ova
+    make_ova.py OUT_DIR NAME --sound-card   (also a sound card, which vSphere's CreateImportSpec may refuse)
 
 The VMDK follows VMware's "Virtual Disk Format 5.0" for streamOptimized sparse extents: a sparse
 header (magic KDMV, version 3, compressed grains and markers), the embedded descriptor, then the
@@ -142,16 +143,26 @@ DESCRIPTOR = '''<?xml version="1.0" encoding="UTF-8"?>
         <rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType>
         <rasd:ResourceType>10</rasd:ResourceType>
       </Item>
-    </VirtualHardwareSection>
+{extra}    </VirtualHardwareSection>
   </VirtualSystem>
 </Envelope>
 '''
 
 
-def make(out_dir, name='tiny-appliance'):
+SOUND_CARD = '''      <Item>
+        <rasd:ElementName>Sound card</rasd:ElementName>
+        <rasd:InstanceID>6</rasd:InstanceID>
+        <rasd:ResourceSubType>vmware.soundcard.hdaudio</rasd:ResourceSubType>
+        <rasd:ResourceType>35</rasd:ResourceType>
+      </Item>
+'''
+
+
+def make(out_dir, name='tiny-appliance', sound_card=False):
     disk_name = '%s-disk1.vmdk' % name
     disk = stream_optimized_vmdk(disk_name)
-    descriptor = DESCRIPTOR.format(name=name, disk=disk_name, disk_size=len(disk), capacity=CAPACITY_MIB).encode('utf-8')
+    descriptor = DESCRIPTOR.format(name=name, disk=disk_name, disk_size=len(disk), capacity=CAPACITY_MIB,
+                                   extra=SOUND_CARD if sound_card else '').encode('utf-8')
     files = [('%s.ovf' % name, descriptor), (disk_name, disk)]
     manifest = ''.join('SHA256(%s)= %s\n' % (file_name, hashlib.sha256(data).hexdigest()) for file_name, data in files)
     files.insert(1, ('%s.mf' % name, manifest.encode('ascii')))
@@ -167,4 +178,5 @@ def make(out_dir, name='tiny-appliance'):
 
 
 if __name__ == '__main__':
-    print(make(sys.argv[1], *(sys.argv[2:3] or [])))
+    arguments = [argument for argument in sys.argv[1:] if argument != '--sound-card']
+    print(make(arguments[0], *(arguments[1:2] or []), sound_card='--sound-card' in sys.argv))

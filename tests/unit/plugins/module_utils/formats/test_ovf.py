@@ -36,7 +36,7 @@ def test_the_test_package_descriptor_reads_whole():
         import make_ova  # pylint: disable=import-error,import-outside-toplevel
     finally:
         sys.path.pop(0)
-    text = make_ova.DESCRIPTOR.format(name='tiny', disk='tiny-disk1.vmdk', disk_size=3584, capacity=16)
+    text = make_ova.DESCRIPTOR.format(name='tiny', disk='tiny-disk1.vmdk', disk_size=3584, capacity=16, extra='')
     descriptor = read_ovf_descriptor(text.encode('utf-8'))
     assert descriptor['name'] == 'tiny'
     assert descriptor['ovf_version'] == 1

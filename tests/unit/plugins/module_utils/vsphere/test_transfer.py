@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -20,7 +21,8 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreEr
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreFileNotFound, DatastoreFiles
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.transfer import (
-    SAMPLE_BLOCK_SIZE, SAMPLE_BLOCKS, DatastoreStream, Progress, local_digest, same_content, sample_ranges)
+    SAMPLE_BLOCK_SIZE, SAMPLE_BLOCKS, DatastoreStream, LeaseTransfer, Progress, lease_url, local_digest, same_content,
+    sample_ranges)
 
 COOKIE = 'vmware_soap_session="s1"'
 PATH = CheckedDatastorePath.parse('[ds1] iso/image.iso')
@@ -81,7 +83,7 @@ class RangeServer(object):
 
         self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
         self.thread.start()
 
     def close(self):
@@ -165,7 +167,7 @@ LARGE = SAMPLE_BLOCKS * SAMPLE_BLOCK_SIZE * 3 + 12345
 
 
 def large_data():
-    return bytes(bytearray((i * 7 + i // 251) % 256 for i in range(LARGE)))
+    return random.Random(7).randbytes(LARGE)
 
 
 def test_different_sizes_need_no_read(server, tmp_path):
@@ -271,3 +273,104 @@ def test_a_short_ranged_answer_is_an_error(server):
 def test_streams_take_checked_paths_only(server):
     with pytest.raises(TypeError):
         stream_for(server).read_range('[ds1] iso/image.iso', 0, 1)
+
+
+# HttpNfcLease transfers ---------------------------------------------------------------------------------
+
+class NfcServer(object):
+    """/nfc/<lease>/<file>: PUT or POST stores the body, GET serves it; records (method, path, length, type)."""
+
+    def __init__(self):
+        self.files = {}
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):  # pylint: disable=arguments-differ
+                pass
+
+            def _answer(self, status, body=b''):
+                self.send_response(status)
+                self.send_header('Content-Length', str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _serve(self):
+                server.requests.append((self.command, self.path, self.headers.get('Content-Length'),
+                                        self.headers.get('Content-Type'), self.headers.get('Cookie')))
+                if self.command in ('PUT', 'POST'):
+                    server.files[self.path] = self.rfile.read(int(self.headers['Content-Length']))
+                    return self._answer(200)
+                if self.path not in server.files:
+                    return self._answer(404, b'no such lease')
+                return self._answer(200, server.files[self.path])
+
+            do_GET = do_PUT = do_POST = _serve
+
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def nfc():
+    srv = NfcServer()
+    yield srv
+    srv.close()
+
+
+class SteppingClock(object):
+    """Each reading is ``step`` seconds after the last."""
+
+    def __init__(self, step):
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def test_lease_urls_with_a_star_go_to_the_session_server():
+    params = SimpleNamespace(transport='https', hostname='vc.example.test', port=8443)
+    assert lease_url(params, 'https://*/nfc/52a1/disk-0.vmdk') == ('https', 'vc.example.test', 8443, '/nfc/52a1/disk-0.vmdk')
+    assert lease_url(params, 'https://esx7.example.test/nfc/52a1/disk-0.vmdk?x=1') == \
+        ('https', 'esx7.example.test', 443, '/nfc/52a1/disk-0.vmdk?x=1')
+    assert lease_url(params, 'http://esx7:8080/nfc/a/b') == ('http', 'esx7', 8080, '/nfc/a/b')
+
+
+def test_a_lease_upload_sends_a_slice_of_the_package_and_keeps_the_lease_alive(nfc, tmp_path):
+    package = write(tmp_path, 'a.ova', b'HEADER' + b'D' * 200000 + b'TRAILER')
+    reports = []
+    transfer = LeaseTransfer(FakeSession(nfc.port), 200000, reports.append, chunk_size=10000, interval=5.0,
+                             clock=SteppingClock(3.0))
+    digest = hashlib.sha256()
+    transfer.upload('https://*/nfc/lease-1/disk-0.vmdk', package, 6, 200000, method='POST', digest=digest)
+    assert nfc.files['/nfc/lease-1/disk-0.vmdk'] == b'D' * 200000
+    method, _path, length, content_type, cookie = nfc.requests[0]
+    assert (method, length, content_type, cookie) == ('POST', '200000', 'application/x-vnd.vmware-streamVmdk', COOKIE)
+    assert digest.hexdigest() == hashlib.sha256(b'D' * 200000).hexdigest()
+    # 20 chunks, a clock 3 s apart per reading: a report at least every other chunk, rising, never 100 before the end.
+    assert len(reports) >= 9
+    assert reports == sorted(reports)
+    assert max(reports) <= 99
+    assert transfer.progress().bytes == 200000
+
+
+def test_a_lease_download_is_written_whole_or_not_at_all(nfc, tmp_path):
+    nfc.files['/nfc/lease-2/disk-0.vmdk'] = b'KDMV' + b'\0' * 5000
+    transfer = LeaseTransfer(FakeSession(nfc.port), 5004, lambda percent: None)
+    target = str(tmp_path / 'disk1.vmdk')
+    assert transfer.download('https://*/nfc/lease-2/disk-0.vmdk', target) == 5004
+    with open(target, 'rb') as handle:
+        assert handle.read(4) == b'KDMV'
+    with pytest.raises(DatastoreError, match='HTTP 404'):
+        transfer.download('https://*/nfc/lease-gone/disk-0.vmdk', str(tmp_path / 'other.vmdk'))
+    assert sorted(os.listdir(str(tmp_path))) == ['disk1.vmdk']
