@@ -27,7 +27,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import DatastoreEr
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, escape_datastore_item
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import find_pool, read_pools
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreCalls, DatastoreFiles
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreCalls, DatastoreFiles, datacenter_paths
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import DEFAULT_TIMEOUT, TaskFailed, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.transfer import COMPARE_MODES, DatastoreStream, same_content
@@ -85,11 +85,11 @@ def stat_from_file_info(path, file_info):
 class DatastoreFileOperations(object):
     """Look-ups and changes of one datastore's files (browser, FileManager, /folder)."""
 
-    def __init__(self, session, pool, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, session, pool, timeout=DEFAULT_TIMEOUT, datacenter=None):
         self.pool = pool
         self.timeout = timeout
         self.calls = DatastoreCalls(session, pool['_datacenter'])
-        self.stream = DatastoreStream(DatastoreFiles(session))
+        self.stream = DatastoreStream(DatastoreFiles(session, datacenter_path=_folder_datacenter(session, pool, datacenter)))
 
     def stat(self, path):
         browser = self.pool['_browser']
@@ -126,6 +126,16 @@ class DatastoreFileOperations(object):
 
     def delete(self, path):
         self._run('Deleting %s' % path, lambda: self.calls.delete_file(path))
+
+
+def _folder_datacenter(session, pool, datacenter):
+    """The /folder dcPath when the datacenter was named (the datastore's name may be in several); else found later."""
+    if not datacenter:
+        return None
+    for path in datacenter_paths(session).get(pool['name']) or ():
+        if path.rsplit('/', 1)[-1] == pool['datacenter']:
+            return path
+    return None
 
 
 def _local_file(value, option):
@@ -172,7 +182,8 @@ def manage_datastore_file(session, params, check_mode=False):
     dest = _local_dest(params.get('dest'), path.file_name) if state == 'fetched' else None
 
     pool = find_pool(read_pools(session, params.get('datacenter')), path.datastore)
-    operations = DatastoreFileOperations(session, pool, timeout=params.get('task_timeout') or DEFAULT_TIMEOUT)
+    operations = DatastoreFileOperations(session, pool, timeout=params.get('task_timeout') or DEFAULT_TIMEOUT,
+                                         datacenter=params.get('datacenter'))
     before = operations.stat(path)
     result = dict(changed=False, path=str(path), stat=before, transfer=None, compared_by=None)
     after = dict(before)
