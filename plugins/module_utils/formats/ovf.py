@@ -159,6 +159,10 @@ def read_ovf_descriptor(data):
             raise OvfError('an OVF File reference has no ovf:id')
         if reader.attr(element, 'chunkSize'):
             raise OvfError('OVF file %s is split in chunks (ovf:chunkSize), which is not supported' % file_id)
+        if (reader.attr(element, 'compression') or 'identity') != 'identity':
+            # The lease takes the disk as it is: a gzip-compressed file would arrive as garbage.
+            raise OvfError('OVF file %s is compressed (ovf:compression=%s): unpack the package first'
+                           % (file_id, reader.attr(element, 'compression')))
         files.append(dict(id=file_id, href=check_href(reader.attr(element, 'href')),
                           size=_int(reader.attr(element, 'size'), 'file size'),
                           compression=reader.attr(element, 'compression')))

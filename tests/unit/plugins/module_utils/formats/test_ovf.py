@@ -135,6 +135,9 @@ def test_a_disk_naming_an_unlisted_file_and_chunked_files_are_refused():
     with pytest.raises(OvfError, match='chunkSize'):
         chunked = '<References><File ovf:id="f1" ovf:href="d.vmdk" ovf:chunkSize="1000"/></References>'
         read_ovf_descriptor(envelope(SYSTEM % '', references=chunked))
+    with pytest.raises(OvfError, match='is compressed'):
+        gzipped = '<References><File ovf:id="f1" ovf:href="d.vmdk.gz" ovf:compression="gzip"/></References>'
+        read_ovf_descriptor(envelope(SYSTEM % '', references=gzipped))
 
 
 PROPS = envelope(SYSTEM % (
