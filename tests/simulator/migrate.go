@@ -430,5 +430,9 @@ func serveDatastoreControl(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if created != nil {
+		simulator.Map.WithLock(created, func() { makeVMFS(created) })
+		refreshSpace(created)
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"datastore": name})
 }
