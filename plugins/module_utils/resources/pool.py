@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.virt.esx.plugins.module_utils.resources import iscsi
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import StorageError, find_pool, public, read_pools
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vmodl
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
@@ -29,7 +30,12 @@ def _timestamp(session, datastore):
 def refresh_pool(session, params, check_mode=False):
     if params.get('state', 'refreshed') not in REFRESH_STATES:
         raise StorageError('state %s: a pool can only be refreshed (state: refreshed)' % params.get('state'))
-    pool = find_pool(read_pools(session, params.get('datacenter')), params['name'])
+    datastores = read_pools(session, params.get('datacenter'))
+    if not any(item['name'] == params['name'] for item in datastores):
+        targets = [item for item in iscsi.iscsi_pools(session, params.get('datacenter')) if item['name'] == params['name']]
+        if targets:
+            return _rescan_target(session, targets[0], params, check_mode)
+    pool = find_pool(datastores, params['name'])
     before = _timestamp(session, pool['_obj'])
     if check_mode:
         return dict(changed=True, pool=public(pool), refreshed_at=before, method=None)
@@ -43,3 +49,11 @@ def refresh_pool(session, params, check_mode=False):
             method = 'RefreshDatastore'
     after = find_pool(read_pools(session, params.get('datacenter')), params['name'])
     return dict(changed=True, pool=public(after), refreshed_at=_timestamp(session, datastore), method=method)
+
+
+def _rescan_target(session, target, params, check_mode):
+    """An iSCSI pool is refreshed as libvirt does it: RescanHba of its adapter (on every host that has it)."""
+    if not check_mode:
+        iscsi.rescan(session, target)
+        target = next(item for item in iscsi.iscsi_pools(session, params.get('datacenter')) if item['name'] == params['name'])
+    return dict(changed=True, pool=public(target), refreshed_at=None, method=None if check_mode else 'RescanHba')
