@@ -72,7 +72,7 @@ options:
       - On a vCenter, the host to create the VM on.
       - An existing VM on another host is moved there (vMotion with C(MigrateVM_Task), live when it runs), as libvirt's migration.
       - On an ESX host (not a vCenter) a VM cannot be moved; a value other than the VM's host is an error, unless the
-        C(esx://) O(uri) has C(vcenter=): the move then goes through that vCenter, as in libvirt.
+        C(esx://) O(uri) has C(vcenter=), through which the VM is then moved, as in libvirt.
     type: str
   resource_pool:
     description:

@@ -13,8 +13,8 @@ description:
   - Captures the console of one running VM, selected by O(name), O(uuid) or O(moid), from the server's
     C(/screen?id=<moid>) endpoint and writes it as a PNG file to O(dest), as C(virsh screenshot) does with
     libvirt's ESX driver.
-  - The file is written where the module runs; run it on the controller (C(hosts: localhost), or
-    C(delegate_to: localhost)), as every virt.esx module is usually run.
+  - The file is written where the module runs; run it on the controller (a play on V(localhost), or
+    C(delegate_to) V(localhost)), as every virt.esx module is usually run.
   - The image is taken with the module's session (its cookie), over the same TLS settings and proxy.
 author:
   - virt.esx contributors (@virt-esx)
@@ -55,7 +55,7 @@ attributes:
     description: The SHA-256 of O(dest) before and after.
 notes:
   - The VM must be powered on (libvirt refuses a screenshot of a VM that is not, and so does this module).
-  - RV(changed) is whether the file's content changes; a console that shows the same picture again is no change.
+  - C(changed) is whether the file's content changes; a console that shows the same picture again is no change.
 '''
 
 EXAMPLES = r'''

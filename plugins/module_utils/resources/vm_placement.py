@@ -179,11 +179,11 @@ def converge_placement(run, vm, diff):
         if pool != params['resource_pool']:
             asked.append(('resource_pool', 'resource_pool', pool, params['resource_pool']))
     if asked:
+        options = ', '.join(option for _f, option, _b, _a in asked)
         raise PlacementError(
             'VM %s is not where the options ask: %s (%s). %s is an ESX host, which cannot move its VMs: moving '
             'them (vMotion, storage vMotion) needs its vCenter; connect to the vCenter (vpx://), or add vcenter=<its name> '
-            '(or vcenter=*) to the esx:// uri' % (name, describe(asked), ', '.join(option for _f, option, _b, _a in asked),
-                                                 session.params.endpoint))
+            '(or vcenter=*) to the esx:// uri' % (name, describe(asked), options, session.params.endpoint))
 
 
 def _converge(run, session, inventory, vm, item, diff):
