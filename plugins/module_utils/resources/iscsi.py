@@ -22,11 +22,16 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.virt.esx.plugins.module_utils.formats.iscsi_xml import (
     format_iscsi_pool_xml, format_iscsi_volume_xml, iscsi_pool_uuid, iscsi_volume_key)
 from ansible_collections.virt.esx.plugins.module_utils.formats.storage_xml import StorageError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor
+
+
+_UUID_FORM = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
 def _wsdl(value):
@@ -123,6 +128,8 @@ def read_only_error(pool_name, what):
 def iscsi_volume_info(session, params):
     """virt.esx.volume_info's answer when it is about iSCSI LUNs, else None (the datastores answer)."""
     path, key, pool_name, name = params.get('path'), params.get('key'), params.get('pool'), params.get('name')
+    if key and not _UUID_FORM.match(key):
+        return None  # a datastore path, or a key no LUN can have: the datastores' reader checks and answers it
     if not (path and path.startswith('/')) and not key and not is_iscsi_name(pool_name):
         return None
     if pool_name is not None and not is_iscsi_name(pool_name):
