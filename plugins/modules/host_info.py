@@ -161,6 +161,13 @@ node_info:
       description: Physical memory in bytes.
       type: int
       sample: 274877906944
+    free_memory_bytes:
+      description:
+        - libvirt's C(virsh freecell) (nodeGetFreeMemory) - memory VMs can still reserve, in bytes; the
+          C(runtime.memory.unreservedForVm) of the root resource pool of the host's compute resource (on a cluster,
+          the cluster's). Null when the server does not report it.
+      type: int
+      sample: 1007681536
 capabilities:
   description: libvirt capabilities XML of the described host (host arch and topology; hvm guests i686 and,
     on 64-bit hosts, x86_64, of domain type vmware); null on a vCenter when no host is selected.
@@ -222,6 +229,12 @@ hosts:
     capabilities:
       description: As RV(capabilities).
       type: str
+    max_vcpus:
+      description:
+        - libvirt's C(virsh maxvcpus) (domainGetMaxVcpus) - the most virtual CPUs a VM on this host may have,
+          C(capability.maxSupportedVcpus); null when the host does not report it.
+      type: int
+      sample: 768
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule

@@ -20,6 +20,9 @@ description:
     server and export as the pool source), a hosted product's local datastore C(dir). libvirt refuses other kinds
     (vSAN, vVol, PMem); they are shown as C(fs) here."
   - One property query reads every datastore, whatever their number.
+  - As libvirt's iSCSI storage backend, the static targets of the hosts' software iSCSI adapters are pools too
+    (C(pool_type=iscsi), named by the target's IQN, UUID the MD5 digest of the IQN, no sizes); their LUNs are the
+    volumes M(virt.esx.volume_info) lists. They are read-only, as in libvirt.
 author:
   - virt.esx contributors (@virt-esx)
 options:
@@ -120,17 +123,22 @@ pools:
     xml:
       description: libvirt storage pool XML (C(virsh pool-dumpxml)); null without a mount path.
       type: str
+    port:
+      description: The iSCSI target's TCP port (C(pool_type=iscsi) only; null when the target names none).
+      type: int
+      returned: for iSCSI pools
 '''
 
 from ansible_collections.virt.esx.plugins.module_utils.esx_module import EsxModule
 from ansible_collections.virt.esx.plugins.module_utils.resources.volume import find_pool, public, read_pools
+from ansible_collections.virt.esx.plugins.module_utils.resources.iscsi import iscsi_pools
 
 
 def main():
     module = EsxModule(dict(name=dict(type='str'), datacenter=dict(type='str')), supports_check_mode=True)
 
     def list_pools(session):
-        pools = read_pools(session, module.params['datacenter'])
+        pools = read_pools(session, module.params['datacenter']) + iscsi_pools(session, module.params['datacenter'])
         if module.params['name'] is not None:
             pools = [find_pool(pools, module.params['name'])]
         return dict(pools=[public(pool) for pool in pools])

@@ -63,17 +63,28 @@ options:
     description: On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
     type: str
   cluster:
-    description: On a vCenter, the cluster to create the VM in.
+    description:
+      - On a vCenter, the cluster to create the VM in.
+      - An existing VM in another compute resource is moved into the cluster (C(MigrateVM_Task); the cluster picks the host).
     type: str
   esxi_hostname:
-    description: On a vCenter, the host to create the VM on.
+    description:
+      - On a vCenter, the host to create the VM on.
+      - An existing VM on another host is moved there (vMotion with C(MigrateVM_Task), live when it runs), as libvirt's migration.
+      - On an ESX host (not a vCenter) a VM cannot be moved; a value other than the VM's host is an error, unless the
+        C(esx://) O(uri) has C(vcenter=), through which the VM is then moved, as in libvirt.
     type: str
   resource_pool:
-    description: Resource pool (by name) of the cluster or host to create the VM in.
+    description:
+      - Resource pool (by name) of the cluster or host to create the VM in.
+      - An existing VM in another pool is moved into it (C(MigrateVM_Task)).
     type: str
   datastore:
     description:
       - Datastore for a new VM's directory; defaults to the datastore of its first disk, else the host's first one.
+      - An existing VM whose .vmx is on another datastore is moved there with its files (storage vMotion,
+        C(RelocateVM_Task); with the host and pool when they change too). Needs a vCenter, as O(esxi_hostname).
+      - Check mode and diff mode say where from and where to; see RV(placement) and docs/vm-migration.md.
     type: str
   vcpus:
     description: Number of virtual CPUs.
@@ -252,6 +263,17 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+placement:
+  description:
+    - Where an existing VM was moved (or, in check mode, would be moved) by O(esxi_hostname), O(cluster), O(resource_pool)
+      or O(datastore); absent when it stayed.
+    - C(before) and C(after) have C(host), C(compute_resource), C(resource_pool) and C(datastore) names; C(after.host) is
+      null when a cluster picks the host.
+  returned: when the VM was moved
+  type: dict
+  sample: {"before": {"host": "esx1", "compute_resource": "Cluster1", "resource_pool": "Resources", "datastore": "ds1"},
+           "after": {"host": "esx2", "compute_resource": "Cluster1", "resource_pool": "Resources", "datastore": "ds1"},
+           "method": "MigrateVM_Task", "live": true}
 vm:
   description: The VM after the run (for O(state=absent) what it was; in check mode for a new VM, the predicted definition).
   returned: when the VM exists or is created

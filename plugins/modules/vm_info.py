@@ -166,6 +166,24 @@ vms:
       type: list
       elements: str
       sample: [192.0.2.10]
+    interfaces:
+      description:
+        - libvirt's C(virsh domifaddr) (domainInterfaceAddresses) - per guest NIC that VMware Tools reports, its MAC
+          address and IP addresses with their prefix length (null when Tools gives no prefix).
+      type: list
+      elements: dict
+      sample: [{"mac": "00:50:56:aa:bb:cc", "network": "VM Network", "connected": true,
+                "addresses": [{"type": "ipv4", "address": "192.0.2.10", "prefix": 24}]}]
+    guest_hostname:
+      description: libvirt's C(virsh domhostname) (domainGetHostname) - the guest's host name VMware Tools reports; null
+        without Tools.
+      type: str
+      sample: web01.example.com
+    max_vcpus:
+      description: libvirt's C(virsh maxvcpus) for the VM (domainGetMaxVcpus) - the most virtual CPUs its host allows,
+        the host's C(capability.maxSupportedVcpus); null when the host does not report it.
+      type: int
+      sample: 768
     snapshots:
       description: Names of the VM's snapshots, parents before children.
       type: list

@@ -42,6 +42,16 @@ options:
       - Description of a new snapshot.
     type: str
     default: ''
+  xml:
+    description:
+      - The snapshot as libvirt snapshot XML (C(<domainsnapshot>), as C(virsh snapshot-create) takes it) instead of
+        O(snapshot_name), O(description) and O(memory); the XML RV(snapshot.xml) returns can be given back.
+      - C(<memory snapshot='internal'>) is O(memory=true), C(snapshot='no') false. C(<state>), C(<parent>) and
+        C(<creationTime>) describe a snapshot that exists and are not read, as libvirt does without its redefine flag.
+      - Refused, with the reason - no C(<name>) (libvirt would name the snapshot after the clock, which no rerun finds
+        again), disk snapshots (C(<disks>) other than C(snapshot='no')), an external memory file, another VM's
+        C(<domain>) UUID, and an option that says otherwise than the XML.
+    type: str
   memory:
     description:
       - Include the memory of a running VM in a new snapshot (reverting then resumes the running VM).
@@ -167,6 +177,10 @@ snapshot:
     current:
       description: Whether this is the VM's current snapshot.
       type: bool
+    xml:
+      description: libvirt snapshot XML (C(virsh snapshot-dumpxml)) - name, description, state, parent, creationTime,
+        and the VM's UUID in C(<domain>).
+      type: str
 snapshots:
   description: All snapshots of the VM after the change, parents before children (same keys as RV(snapshot)).
   returned: success
@@ -210,11 +224,12 @@ def main():
             quiesce=dict(type='bool', default=False),
             remove_children=dict(type='bool', default=False),
             state=dict(type='str', default='present', choices=['present', 'absent', 'current']),
+            xml=dict(type='str'),
         ),
         tasks=True,
         mutually_exclusive=[('name', 'uuid', 'moid')],
         required_one_of=[('name', 'uuid', 'moid')],
-        required_if=[('state', 'absent', ('snapshot_name',)), ('state', 'current', ('snapshot_name',))],
+        required_if=[('state', 'absent', ('snapshot_name', 'xml'), True), ('state', 'current', ('snapshot_name', 'xml'), True)],
         supports_check_mode=True,
     )
 

@@ -16,6 +16,10 @@ description:
   - A volume's name is its path inside the datastore (C(web01/web01_1.vmdk)); its key is the virtual disk's UUID
     in the usual 8-4-4-4-12 form, as libvirt uses it (the datastore path for ISO and floppy images).
   - For each volume it also names the registered VMs that use it as a disk.
+notes:
+  - The LUNs of an iSCSI target (a pool of M(virt.esx.pool_info) with C(pool_type=iscsi)) are listed as block volumes,
+    as libvirt's iSCSI storage backend does - name the device name, key the MD5 digest of the LUN's UUID, O(path) the
+    device path (C(/vmfs/devices/disks/naa....)); they are read-only.
 author:
   - virt.esx contributors (@virt-esx)
 options:

@@ -45,8 +45,15 @@ func newControlHandler(questions *questionBook, counter *requestCounter) http.Ha
 	mux.HandleFunc(controlPath+"/question", func(w http.ResponseWriter, r *http.Request) {
 		serveQuestionControl(w, r, questions)
 	})
+	for path, handler := range extraControlHandlers {
+		mux.HandleFunc(path, handler)
+	}
 	return mux
 }
+
+// extraControlHandlers: control endpoints that other files of the program
+// register in their init (path -> handler).
+var extraControlHandlers = map[string]http.HandlerFunc{}
 
 func writeJSON(w http.ResponseWriter, status int, value interface{}) {
 	w.Header().Set("Content-Type", "application/json")

@@ -54,6 +54,9 @@ func (h *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if serveFolderDelete(w, r) || serveNFC(w, r) {
 			return
 		}
+		if serveScreen(w, r) {
+			return
+		}
 		h.next.ServeHTTP(w, r)
 	}
 }

@@ -279,6 +279,7 @@ func run(opts *options) error {
 	installNetworkSystems()
 	installStorage()
 	installAutoStartManagers(opts.mode == "esx")
+	installHostCapabilities()
 	writeAllVMX()
 	questions := newQuestionBook()
 	counter := newRequestCounter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ansible_collections.virt.esx.plugins.module_utils.errors import SessionError
 from ansible_collections.virt.esx.plugins.module_utils.formats.capabilities_xml import format_capabilities_xml
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor
+from ansible_collections.virt.esx.plugins.module_utils.resources import host_limits
 
 HOST_PROPERTIES = [
     'name', 'parent',
@@ -88,12 +89,12 @@ def _fqdn(item):
 
 def describe_hosts(session):
     """Facts of every host of the endpoint, in inventory order, with their location."""
-    items = session.retrieve({
-        'HostSystem': HOST_PROPERTIES,
+    items = session.retrieve(dict({
+        'HostSystem': HOST_PROPERTIES + host_limits.LIMIT_PROPERTIES,
         'ComputeResource': ['name', 'parent'],
         'Folder': ['name', 'parent'],
         'Datacenter': ['name', 'parent'],
-    })
+    }, **host_limits.POOL_PROPERTIES))
     by_moid = {item['_moid']: item for item in items}
 
     hosts = []
@@ -101,6 +102,7 @@ def describe_hosts(session):
         if item['_type'] != 'HostSystem':
             continue
         info = node_info(item)
+        info['free_memory_bytes'] = host_limits.free_memory_bytes(item, by_moid)
         product = item.get('summary.config.product')
         compute = ancestor(by_moid, item, ('ComputeResource', 'ClusterComputeResource'))
         datacenter = ancestor(by_moid, item, ('Datacenter',))
@@ -120,6 +122,7 @@ def describe_hosts(session):
             datacenter=datacenter.get('name') if datacenter else None,
             node_info=info,
             capabilities=capabilities_xml(item, info),
+            max_vcpus=host_limits.max_vcpus(item),
         ))
     return hosts
 

@@ -18,6 +18,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import run_vm_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm, snapshot_list
+from ansible_collections.virt.esx.plugins.module_utils.formats.snapshot_xml import format_snapshot_xml, parse_snapshot_xml
 
 STATES = ('present', 'absent', 'current', 'list')
 
@@ -74,8 +75,33 @@ def _snapshot_objects(snapshot_info):
     return found
 
 
+def params_from_xml(params, domain_uuid):
+    """The module parameters with a ``<domainsnapshot>`` given as ``xml`` read into them; a conflict is an error."""
+    if not params.get('xml'):
+        return params
+    wanted = parse_snapshot_xml(params['xml'], domain_uuid)
+    merged = dict(params)
+    for option, value, default in (('snapshot_name', wanted['name'], None), ('description', wanted['description'], ''),
+                                   ('memory', wanted['memory'], False)):
+        if value is None:
+            continue
+        given = params.get(option)
+        if given not in (None, default) and given != value:
+            raise SnapshotError('%s %r differs from the snapshot XML\'s %r' % (option, given, value))
+        merged[option] = value
+    if merged.get('state') == 'list':
+        merged['state'] = 'present'
+    return merged
+
+
+def with_xml(snapshots, domain_uuid):
+    """Each snapshot dict with its libvirt ``<domainsnapshot>`` XML (``xml``)."""
+    return [dict(snapshot, xml=format_snapshot_xml(snapshot, domain_uuid)) for snapshot in snapshots]
+
+
 def manage_snapshot(session, params, check_mode=False):
     vm, facts = find_vm(session, name=params.get('name'), uuid=params.get('uuid'), moid=params.get('moid'))
+    params = params_from_xml(params, facts['uuid'])
     state = params.get('state') or 'present'
     snapshot_name = params.get('snapshot_name')
     info = properties.retrieve_one(session.content, vm, ['snapshot']).get('snapshot')
@@ -111,6 +137,7 @@ def manage_snapshot(session, params, check_mode=False):
     predicted = snapshots
     if check_mode and changed:
         predicted = _predict(snapshots, action, targets, snapshot_name, params)
+    predicted = with_xml(predicted, facts['uuid'])
     current = next((snapshot for snapshot in predicted if snapshot['current']), None)
     affected = next((snapshot for snapshot in predicted if snapshot['name'] == snapshot_name), None)
     return dict(

@@ -40,6 +40,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import Ques
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_placement import converge_placement
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -704,6 +705,7 @@ class VmRun(object):
                 return self.result(None, diff, spec=desired)
         else:
             self.edit(vm, desired, diff)
+            converge_placement(self, vm, diff)
         self.power(vm, state)
         self.autostart(vm)
         return self.result(vm, diff)
@@ -719,6 +721,8 @@ class VmRun(object):
     def result(self, vm, diff, spec=None):
         result = dict(changed=self.changed, changes=self.changes, warnings=self.warnings, diff=diff)
         result['vm'] = self.vm_result(vm, spec) if (vm is not None or spec is not None) else None
+        if getattr(self, 'placement', None):
+            result['placement'] = self.placement
         if vm is not None and not self.check_mode:
             # After a real run the diff shows the VM as it now is, the XML the result reports.
             diff['after'] = result['vm']['xml']

@@ -36,8 +36,9 @@ VM_PROPERTIES = [
     'name', 'config.uuid', 'config.instanceUuid', 'config.template', 'config.hardware.numCPU',
     'config.hardware.memoryMB', 'config.files.vmPathName', 'config.guestId', 'config.annotation',
     'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot',
+    'guest.hostName',
 ]
-HOST_PROPERTIES = ['configManager.autoStartManager']
+HOST_PROPERTIES = ['configManager.autoStartManager', 'capability.maxSupportedVcpus']
 
 
 class VmNotFound(VirtEsxError):
@@ -115,6 +116,26 @@ def guest_addresses(guest_net, guest_ip=None):
     return addresses
 
 
+def interface_addresses(guest_net):
+    """libvirt's domainInterfaceAddresses from VMware Tools' guest.net: per NIC its MAC and addresses with prefix.
+
+    An address Tools lists without ``ipConfig`` (older Tools) has no prefix (None).
+    """
+    interfaces = []
+    for nic in guest_net or ():
+        configured = getattr(getattr(nic, 'ipConfig', None), 'ipAddress', None) or ()
+        pairs = [(getattr(entry, 'ipAddress', None), getattr(entry, 'prefixLength', None)) for entry in configured]
+        if not pairs:
+            pairs = [(address, None) for address in getattr(nic, 'ipAddress', None) or ()]
+        addresses = [dict(type='ipv6' if ':' in address else 'ipv4', address=address,
+                          prefix=int(prefix) if prefix is not None else None)
+                     for address, prefix in pairs if address]
+        interfaces.append(dict(mac=(getattr(nic, 'macAddress', None) or '').lower() or None,
+                               network=getattr(nic, 'network', None) or None,
+                               connected=bool(getattr(nic, 'connected', False)), addresses=addresses))
+    return interfaces
+
+
 def autostart_of(manager_config, vm_moid):
     """libvirt's autostart: the host's autostart is enabled and the VM's start action is powerOn."""
     if manager_config is None:
@@ -174,6 +195,8 @@ def _facts(item, autostart_configs):
         vmx_path=item.get('config.files.vmPathName'),
         host_moid=host,
         ip_addresses=guest_addresses(item.get('guest.net'), item.get('guest.ipAddress')),
+        interfaces=interface_addresses(item.get('guest.net')),
+        guest_hostname=item.get('guest.hostName') or None,
         snapshots=[snapshot['name'] for snapshot in snapshots],
         current_snapshot=next((snapshot['name'] for snapshot in snapshots if snapshot['current']), None),
     )
@@ -201,7 +224,11 @@ def read_vms(session):
     vms = [item for item in items if item['_type'] == 'VirtualMachine']
     hosts = [item for item in items if item['_type'] == 'HostSystem']
     configs = _autostart_configs(session, hosts)
-    return [(item, _facts(item, configs)) for item in vms]
+    max_vcpus = {host['_moid']: host.get('capability.maxSupportedVcpus') for host in hosts}
+    found = [(item, _facts(item, configs)) for item in vms]
+    for _item, facts in found:
+        facts['max_vcpus'] = max_vcpus.get(facts['host_moid'])
+    return found
 
 
 def list_vms(session, name=None, uuid=None, moid=None):

@@ -38,6 +38,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsp
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import DEFAULT_TIMEOUT, TaskFailed, wait_for_task
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
+from ansible_collections.virt.esx.plugins.module_utils.resources import iscsi
 
 PROVISIONING_DISK_TYPES = {
     'thin': 'thin',
@@ -510,6 +511,9 @@ def manage_volume(session, params, check_mode=False, warn=None):
     else:
         if not wanted['pool'] or not wanted['name']:
             raise StorageError('Give pool and name, path, key, or pool and xml to select the volume')
+        if not any(item['name'] == wanted['pool'] for item in pools) and any(
+                item['name'] == wanted['pool'] for item in iscsi.iscsi_pools(session, params.get('datacenter'))):
+            raise iscsi.read_only_error(wanted['pool'], 'state %s of volume %s' % (state, wanted['name']))
         pool = find_pool(pools, wanted['pool'])
         name = wanted['name']
         current = _lookup(session, pool, name, timeout)
@@ -615,6 +619,9 @@ def manage_volume(session, params, check_mode=False, warn=None):
 
 def volume_info(session, params):
     """The result of virt.esx.volume_info."""
+    luns = iscsi.iscsi_volume_info(session, params)
+    if luns is not None:
+        return luns
     timeout = params.get('task_timeout') or DEFAULT_TIMEOUT
     keys, attached = params.get('keys', True), params.get('attached', True)
     pools = read_pools(session, params.get('datacenter'))
@@ -636,6 +643,8 @@ def volume_info(session, params):
     volumes = []
     for pool in selected:
         volumes.extend(list_volumes(session, pool, keys=keys, attached=attached, timeout=timeout))
+    if not pool_name:
+        volumes.extend(volume for pool in iscsi.iscsi_pools(session, params.get('datacenter')) for volume in iscsi.iscsi_volumes(pool))
     return volumes
 
 
