@@ -113,3 +113,8 @@ def read_vm(content, vm, paths):
     found['_autostart_managers'] = dict(
         (item['_moid'], item.get('configManager.autoStartManager')) for item in items if item['_type'] == 'HostSystem')
     return found
+
+
+def vm_by_moid(content, moid):
+    """The VM reference of a managed object id, bound to the session (no request: reading it tells whether it exists)."""
+    return vim.VirtualMachine(moid, content.propertyCollector._stub)  # pylint: disable=protected-access
