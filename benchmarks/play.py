@@ -19,7 +19,8 @@ among them.
   --peer-collections names a directory holding ansible_collections/community/vmware.
   The PyPI ``ansible`` package bundles it:
   ``pip download --no-deps -d /tmp/peer 'ansible>=12,<13'`` and unzip its
-  ``ansible_collections/community/vmware/`` into DIR.
+  ``ansible_collections/community/vmware/`` into DIR; it needs ``requests``
+  (``pip install --target SITE requests``, given with --peer-pythonpath SITE).
 
 Plays alternate (ours, store off, peer) in each of --runs rounds; medians.
 """
@@ -101,7 +102,9 @@ def run_play(workdir, info, inventory, playbook_text, env, forks):
     done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit('the play failed:\n%s' % done.stdout.decode('utf-8', 'replace')[-4000:])
+        output = done.stdout.decode('utf-8', 'replace')
+        first = max(output.find('fatal:'), 0)
+        raise SystemExit('the play failed:\n%s' % output[first:first + 3000])
     counters = simulator_bench.control(info, '/counters')
     return dict(seconds=elapsed, requests=counters['total'] + sum(counters['other'].values()),
                 logins=counters['methods'].get('Login', 0), methods=counters['methods'])
@@ -114,6 +117,8 @@ def main(argv=None):
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--runs', type=int, default=1)
     parser.add_argument('--peer-collections', help='a directory with ansible_collections/community/vmware')
+    parser.add_argument('--peer-pythonpath', help='PYTHONPATH for the peer\'s modules (it needs requests, which '
+                                                  'this project does not: pip install --target DIR requests)')
     parser.add_argument('--table', help='also write the Markdown table to this file')
     args = parser.parse_args(argv)
     if not os.access(simulator_bench.BINARY, os.X_OK):
@@ -132,7 +137,10 @@ def main(argv=None):
                 plays = [('virt.esx.vm, session store (default)', OURS, dict(base_env, VIRT_ESX_SESSION_STORE=store)),
                          ('virt.esx.vm, session store off', OURS, dict(base_env, VIRT_ESX_SESSION_STORE='off'))]
                 if args.peer_collections:
-                    plays.append(('community.vmware.vmware_guest', PEER, base_env))
+                    peer_env = dict(base_env)
+                    if args.peer_pythonpath:
+                        peer_env['PYTHONPATH'] = args.peer_pythonpath
+                    plays.append(('community.vmware.vmware_guest', PEER, peer_env))
                 for label, text, env in plays:
                     rows.setdefault(label, []).append(run_play(workdir, info, inventory, text, env, args.forks))
                     print(label, json.dumps(rows[label][-1]), file=sys.stderr)
