@@ -184,6 +184,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
+from ansible_collections.virt.esx.plugins.plugin_utils.inventory_cache import pack as pack_records, unpack as unpack_records
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as POWER_STATES
@@ -457,13 +458,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = None
         if use_cache and cache:
             try:
-                records = self._cache[cache_key]
+                records = unpack_records(self._cache[cache_key])
             except KeyError:
                 records = None
         if records is None:
             records = self._fetch_all()
             if use_cache:
-                self._cache[cache_key] = records
+                self._cache[cache_key] = pack_records(records)
         self._populate(records)
 
     # -- fetch ------------------------------------------------------------------------
