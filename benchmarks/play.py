@@ -153,8 +153,9 @@ def main(argv=None):
              % (args.tasks, args.forks, format(args.vms, ',')), '| --- | --- | --- | --- | --- |']
     for label, runs in rows.items():
         seconds = median(run['seconds'] for run in runs)
-        lines.append('| %s | %.2f | %d | %d | %.2fx |' % (label, seconds, max(run['requests'] for run in runs),
-                                                           max(run['logins'] for run in runs), seconds / first))
+        requests = max(run['requests'] for run in runs)
+        logins = max(run['logins'] for run in runs)
+        lines.append('| %s | %.2f | %d | %d | %.2fx |' % (label, seconds, requests, logins, seconds / first))
     lines.append('')
     lines.append('ESX mode simulator, median of %d run(s); requests and logins counted at the simulator for the whole play.'
                  % args.runs)

@@ -158,10 +158,10 @@ def _task(directory, results):
 def test_concurrent_tasks_log_in_once(tmp_path):
     directory = str(tmp_path / 'store')
     results = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=_task, args=(directory, results)) for _ in range(5)]
+    workers = [multiprocessing.Process(target=_task, args=(directory, results)) for _index in range(5)]
     for worker in workers:
         worker.start()
-    outcomes = [results.get(timeout=30) for _ in workers]
+    outcomes = [results.get(timeout=30) for _worker in workers]
     for worker in workers:
         worker.join(timeout=30)
     assert sum(logins for logins, _cookie in outcomes) == 1
