@@ -184,6 +184,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
+from ansible_collections.virt.esx.plugins.plugin_utils.endpoints import fetch_all as fetch_endpoints_concurrently
+from ansible_collections.virt.esx.plugins.plugin_utils.inventory_cache import pack as pack_records, unpack as unpack_records
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as POWER_STATES
@@ -457,13 +459,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = None
         if use_cache and cache:
             try:
-                records = self._cache[cache_key]
+                records = unpack_records(self._cache[cache_key])
             except KeyError:
                 records = None
         if records is None:
             records = self._fetch_all()
             if use_cache:
-                self._cache[cache_key] = records
+                self._cache[cache_key] = pack_records(records)
         self._populate(records)
 
     # -- fetch ------------------------------------------------------------------------
@@ -511,14 +513,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch_all(self):
         from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 
-        records = []
-        for params in self._endpoint_params():
+        properties, page_size = self.get_option('properties'), self.get_option('page_size')
+
+        def fetch_one(params):
             try:
                 with ViSession(params) as session:
-                    found, _round_trips = fetch_endpoint(session, self.get_option('properties'), self.get_option('page_size'),
-                                                         warn=self.display.warning)
+                    return fetch_endpoint(session, properties, page_size, warn=self.display.warning)[0]
             except VirtEsxError as exc:
                 raise AnsibleError('virt.esx.vms: %s: %s' % (params.endpoint, exc))
+
+        records = []
+        for found in fetch_endpoints_concurrently(self._endpoint_params(), fetch_one):  # plugin_utils/endpoints.py
             records.extend(found)
         return records
 

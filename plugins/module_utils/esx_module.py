@@ -31,6 +31,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import
     connection_argument_spec, connection_params_from_module)
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.session_store import SessionStore
 
 
 def module_argument_spec(argument_spec=None, tasks=False, task_timeout=False):
@@ -82,7 +83,8 @@ def module_session(module):
     params = connection_params_from_module(module)
     session = None
     try:
-        session = ViSession(params).connect()
+        # The tasks of a play share one login per endpoint and user (see vsphere/session_store.py).
+        session = ViSession(params, session_store=SessionStore.for_params(params)).connect()
         yield session
     except VirtEsxError as exc:
         module.fail_json(msg=str(exc), **exc.as_dict())

@@ -275,6 +275,7 @@ func run(opts *options) error {
 			return fmt.Errorf("-vm-folders: %v", err)
 		}
 	}
+	ownControllers()
 	installTaskEntityFix()
 	installNetworkSystems()
 	installStorage()

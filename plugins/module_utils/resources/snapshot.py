@@ -17,7 +17,7 @@ from __future__ import annotations
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import run_vm_task
-from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm, snapshot_list
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm_item, snapshot_list
 from ansible_collections.virt.esx.plugins.module_utils.formats.snapshot_xml import format_snapshot_xml, parse_snapshot_xml
 
 STATES = ('present', 'absent', 'current', 'list')
@@ -100,11 +100,14 @@ def with_xml(snapshots, domain_uuid):
 
 
 def manage_snapshot(session, params, check_mode=False):
-    vm, facts = find_vm(session, name=params.get('name'), uuid=params.get('uuid'), moid=params.get('moid'))
+    # The VM's properties (the snapshot tree among them) come with finding it.
+    item, facts = find_vm_item(session, name=params.get('name'), uuid=params.get('uuid'), moid=params.get('moid'),
+                               autostart=False)
+    vm = item['_obj']
     params = params_from_xml(params, facts['uuid'])
     state = params.get('state') or 'present'
     snapshot_name = params.get('snapshot_name')
-    info = properties.retrieve_one(session.content, vm, ['snapshot']).get('snapshot')
+    info = item.get('snapshot')
     snapshots = snapshot_list(info)
     action, targets = plan(snapshots, state, snapshot_name)
     auto_answer = bool(params.get('auto_answer'))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
+from ansible_collections.virt.esx.plugins.module_utils.vsphere import lookup
 
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain import default_virtual_hw_version, domain_xml_to_vmx
@@ -149,25 +150,62 @@ class Inventory(object):
         return pool, host, compute
 
 
-def find_vm(session, params, datacenter=None, folder=None):
-    """The VM named by ``uuid`` or ``name`` (one property query), or None."""
-    root = folder['_obj'] if folder is not None else (datacenter['vmFolder'] if datacenter is not None else None)
-    items = session.retrieve({'VirtualMachine': ['name', 'config.uuid', 'config.template']}, root=root)
+def find_vm(session, params, datacenter=None, folder=None, found_items=None):
+    """The VM named by ``uuid`` or ``name``, or None.
+
+    The server's SearchIndex finds it (vsphere.lookup): by uuid anywhere, by name
+    directly in ``folder`` (default: the datacenter's VM folder, on ESX the host's);
+    only a name that is not there is looked for in the whole folder tree (one
+    property read of every VM's name).  ``found_items`` (a dict) receives the
+    found VM's properties (VM_PATHS, see lookup.read_vm) by moid, so that the run
+    does not read them again.
+    """
+    content = session.content
     if params.get('uuid'):
-        wanted = params['uuid'].lower()
-        found = [item for item in items if (item.get('config.uuid') or '').lower() == wanted]
+        candidates = lookup.vms_by_uuid(content, params['uuid'], datacenter['_obj'] if datacenter is not None else None)
+        return _checked_candidate(session, params, candidates, datacenter, found_items, by_uuid=True)
+    if folder is not None:
+        folders = [folder['_obj']]
+    elif datacenter is not None:
+        folders = [datacenter['vmFolder']]
     else:
-        found = [item for item in items if unescape_vm_name(item.get('name') or '') == params['name']]
-    found = [item for item in found if not item.get('config.template')]
+        folders = [item['vmFolder'] for item in lookup.datacenters(content)]
+    api_name = escape_vm_name(params['name'])
+    candidates = [vm for vm in (lookup.vm_in_folder(content, where, api_name) for where in folders) if vm is not None]
+    vm = _checked_candidate(session, params, candidates, datacenter, found_items, by_uuid=False)
+    if vm is not None:
+        return vm
+    # Not directly in the folder: it may be in a subfolder (or a vApp), or not exist at all.
+    root = folder['_obj'] if folder is not None else (datacenter['vmFolder'] if datacenter is not None else None)
+    items = session.retrieve({'VirtualMachine': ['name', 'config.template']}, root=root)
+    found = [item['_obj'] for item in items
+             if unescape_vm_name(item.get('name') or '') == params['name'] and not item.get('config.template')]
+    return _checked_candidate(session, params, found, datacenter, found_items, by_uuid=False)
+
+
+def _checked_candidate(session, params, candidates, datacenter, found_items, by_uuid):
+    """The one VM (not a template) among ``candidates``, read once; None if there is none."""
+    found = []
+    for candidate in candidates:
+        item = lookup.read_vm(session.content, candidate, VM_PATHS)
+        if item is None:
+            continue
+        config = item.get('config')
+        if config is None or config.template:
+            continue
+        if not by_uuid and unescape_vm_name(item.get('name') or '') != params['name']:
+            continue
+        found.append(item)
     if len(found) > 1:
         raise VmError('%d VMs are named %s%s: give uuid (theirs: %s), or a folder'
-                      % (len(found), params['name'], '' if datacenter is None else ' in datacenter %s' % datacenter['name'],
-                         ', '.join(sorted(item.get('config.uuid') or '?' for item in found))))
-    return found[0]['_obj'] if found else None
-
-
-def read_vm(session, vm):
-    return retrieve_one(session.content, vm, VM_PATHS)
+                      % (len(found), params.get('name') or params.get('uuid'),
+                         '' if datacenter is None else ' in datacenter %s' % datacenter['name'],
+                         ', '.join(sorted(item['config'].uuid or '?' for item in found))))
+    if not found:
+        return None
+    if found_items is not None:
+        found_items[found[0]['_moid']] = found[0]
+    return found[0]['_obj']
 
 
 # Networks -------------------------------------------------------------------------
@@ -560,6 +598,10 @@ class VmRun(object):
         self._files = None
         # .vmx bytes read in this run, by path; a task that ran makes them stale.
         self._vmx_read = {}
+        # The VM's properties (lookup.read_vm) and its host's autostart configuration, read once per run;
+        # a task, a guest call or an autostart change makes them stale.
+        self._vm_items = {}
+        self._autostart = {}
         self.predicted_xml = None
 
     # -- helpers --------------------------------------------------------------------
@@ -568,7 +610,25 @@ class VmRun(object):
         if self.check_mode:
             return None
         self._vmx_read.clear()
+        self._stale()
         return run_vm_task(vm, start, auto_answer=self.auto_answer, timeout=self.timeout, description=description)
+
+    def _stale(self):
+        self._vm_items.clear()
+        self._autostart.clear()
+
+    def read(self, vm):
+        """The VM's VM_PATHS (with its datacenter path and hosts' autostart managers), read once until a change."""
+        item = self._vm_items.get(vm._moId)
+        if item is None:
+            item = lookup.read_vm(self.session.content, vm, VM_PATHS)
+            if item is None:
+                raise VmError('The VM %s no longer exists on %s' % (vm._moId, self.session.params.endpoint))
+            self._vm_items[vm._moId] = item
+        if self._files is None and item.get('_datacenter_path'):
+            # A VM's files are on datastores of its own datacenter: no datastore-to-datacenter read needed.
+            self._files = DatastoreFiles(self.session, datacenter_path=item['_datacenter_path'])
+        return item
 
     @property
     def files(self):
@@ -617,7 +677,7 @@ class VmRun(object):
             if spec:
                 result.update(plain_fields(_as_created(spec)))
             return result
-        item = read_vm(self.session, vm)
+        item = self.read(vm)
         config = item['config']
         current = specs.spec_from_config(config, self.network_names(config))
         power_state = str(item['runtime.powerState'])
@@ -673,9 +733,9 @@ class VmRun(object):
             lookup['name'], lookup['uuid'] = from_xml['name'], from_xml['uuid']
         if not lookup.get('name') and not lookup.get('uuid'):
             raise VmError('Give name or uuid (or xml with a <name>)')
-        vm = find_vm(self.session, lookup, self.datacenter, folder)
+        vm = find_vm(self.session, lookup, self.datacenter, folder, found_items=self._vm_items)
         if vm is None and lookup.get('uuid') and lookup.get('name') and params['state'] != 'absent':
-            vm = find_vm(self.session, dict(name=lookup['name']), self.datacenter, folder)
+            vm = find_vm(self.session, dict(name=lookup['name']), self.datacenter, folder, found_items=self._vm_items)
             if vm is not None:
                 raise VmError('A VM named %s exists with another uuid than %s' % (lookup['name'], lookup['uuid']))
         state = params['state']
@@ -849,7 +909,7 @@ class VmRun(object):
 
     def converge_new_vm(self, vm, desired):
         """Make what the server built match the definition (a server may ignore parts of a registered .vmx)."""
-        item = read_vm(self.session, vm)
+        item = self.read(vm)
         config = item['config']
         current = specs.spec_from_config(config, self.network_names(config))
         plan = plan_changes(current, desired, str(item['runtime.powerState']))
@@ -880,7 +940,7 @@ class VmRun(object):
     def remove(self, vm, diff):
         if vm is None:
             return self.result(None, diff)
-        item = read_vm(self.session, vm)
+        item = self.read(vm)
         power_state = str(item['runtime.powerState'])
         try:
             diff['before'] = self.vmx_and_xml(item)[1]
@@ -911,7 +971,7 @@ class VmRun(object):
     # -- edit ------------------------------------------------------------------------------------
 
     def edit(self, vm, desired, diff):
-        item = read_vm(self.session, vm)
+        item = self.read(vm)
         config = item['config']
         current = specs.spec_from_config(config, self.network_names(config))
         vmx_data, diff['before'] = self.vmx_and_xml(item)
@@ -962,7 +1022,7 @@ class VmRun(object):
     def power_state(self, vm):
         if self.check_mode and self._predicted_power is not None:
             return self._predicted_power
-        return str(retrieve_one(self.session.content, vm, ['runtime.powerState'])['runtime.powerState'])
+        return str(self.read(vm)['runtime.powerState'])
 
     _predicted_power = None
 
@@ -1002,6 +1062,7 @@ class VmRun(object):
 
     def _guest_call(self, vm, method, what):
         handle_pending_question(vm, auto_answer=self.auto_answer)
+        self._stale()
         try:
             getattr(vm, method)()
             return None
@@ -1018,6 +1079,7 @@ class VmRun(object):
         if problem is None:
             deadline = time.time() + float(self.params.get('shutdown_timeout') or 300)
             while time.time() < deadline:
+                self._stale()
                 if self.power_state(vm) == 'poweredOff':
                     return
                 time.sleep(SHUTDOWN_POLL_SECONDS)
@@ -1045,14 +1107,20 @@ class VmRun(object):
     # -- autostart ----------------------------------------------------------------------------------
 
     def _autostart_manager(self, vm, item=None):
-        item = item or read_vm(self.session, vm)
+        item = item or self.read(vm)
         host = item.get('runtime.host')
         if host is None:
             return None, None
-        try:
-            manager = retrieve_one(self.session.content, host, ['configManager.autoStartManager'])['configManager.autoStartManager']
-        except (VirtEsxError, vmodl.MethodFault):
-            return None, None
+        if host._moId in self._autostart:
+            return self._autostart[host._moId]
+        managers = item.get('_autostart_managers') or {}
+        if host._moId in managers:
+            manager = managers[host._moId]
+        else:
+            try:
+                manager = retrieve_one(self.session.content, host, ['configManager.autoStartManager'])['configManager.autoStartManager']
+            except (VirtEsxError, vmodl.MethodFault):
+                return None, None
         if manager is None:
             return None, None
         try:
@@ -1060,6 +1128,7 @@ class VmRun(object):
         except (VirtEsxError, vmodl.MethodFault):
             # Some hosts (and older simulators) name an autostart manager that does not answer.
             return manager, None
+        self._autostart[host._moId] = (manager, config)
         return manager, config
 
     def autostart_of(self, vm, item=None):
@@ -1092,6 +1161,7 @@ class VmRun(object):
             spec.defaults = vim.host.AutoStartManager.SystemDefaults(enabled=True)
         with vsphere_call('Setting autostart', VmError):
             manager.ReconfigureAutostart(spec=spec)
+        self._autostart.clear()
 
 
 def manage_vm(session, params, check_mode=False):

@@ -22,11 +22,11 @@ Pure helpers (unit tested): ``libvirt_state``, ``snapshot_list``,
 
 from __future__ import annotations
 
-from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
+from ansible_collections.virt.esx.plugins.module_utils.vsphere import lookup, properties
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.datastore import DatastoreFiles
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain import make_resolve_file, vmx_to_domain_xml
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, escape_vm_name, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as LIBVIRT_STATES
 
 # libvirt's ESX driver reports no reason for a state (0, "unknown").
@@ -218,6 +218,57 @@ def _autostart_configs(session, hosts):
     return {managers[item['_moid']][0]: item.get('config') for item in found if item['_moid'] in managers}
 
 
+def _candidates(session, name=None, uuid=None, moid=None):
+    """The VMs the server's SearchIndex names for the filter, or None when only reading every VM can tell.
+
+    A moid or a UUID is looked up exactly (FindAllByUuid covers every VM: the
+    BIOS UUID first, then the instance UUID); a name directly in a datacenter's
+    VM folder, as libvirt or as the API writes it; a name not found there may
+    be in a subfolder, so the caller reads every VM.
+    """
+    content = session.content
+    if moid is not None:
+        return [lookup.vm_by_moid(content, moid)]
+    if uuid is not None:
+        return lookup.vms_by_uuid(content, uuid) or lookup.vms_by_uuid(content, uuid, instance=True)
+    if name is None:
+        return None
+    names = [escape_vm_name(name)] + ([name] if escape_vm_name(name) != name else [])
+    found = []
+    for datacenter in lookup.datacenters(content):
+        for api_name in names:
+            vm = lookup.vm_in_folder(content, datacenter['vmFolder'], api_name)
+            if vm is not None and vm._moId not in [known._moId for known in found]:
+                found.append(vm)
+    return found or None
+
+
+def _read_candidates(session, candidates, autostart=True):
+    """[(VM property dict, facts dict)] of the given VMs, one property read each (plus one for autostart)."""
+    items = [item for item in (lookup.read_vm(session.content, vm, VM_PROPERTIES) for vm in candidates) if item is not None]
+    configs = {}
+    if autostart:
+        hosts = []
+        for item in items:
+            host = getattr(item.get('runtime.host'), '_moId', None)
+            manager = (item.get('_autostart_managers') or {}).get(host)
+            if manager is not None:
+                hosts.append({'_moid': host, 'configManager.autoStartManager': manager})
+        configs = _autostart_configs(session, hosts)
+    return [(item, _facts(item, configs)) for item in items]
+
+
+def located_vms(session, name=None, uuid=None, moid=None, autostart=True):
+    """[(VM property dict, facts dict)] matching the filter: the SearchIndex's candidates, else every VM."""
+    candidates = _candidates(session, name, uuid, moid)
+    if candidates is not None:
+        found = [(item, facts) for item, facts in _read_candidates(session, candidates, autostart)
+                 if matches(facts, name, uuid, moid)]
+        if found or moid is not None or uuid is not None:
+            return found
+    return [(item, facts) for item, facts in read_vms(session) if matches(facts, name, uuid, moid)]
+
+
 def read_vms(session):
     """[(VM property dict, facts dict)] for every VM of the endpoint (one paged query + autostart)."""
     items = properties.retrieve(session.content, {'VirtualMachine': VM_PROPERTIES, 'HostSystem': HOST_PROPERTIES})
@@ -233,7 +284,10 @@ def read_vms(session):
 
 def list_vms(session, name=None, uuid=None, moid=None):
     """Facts of every VM matching the filter, sorted by name."""
-    found = [facts for _item, facts in read_vms(session) if matches(facts, name, uuid, moid)]
+    if name is None and uuid is None and moid is None:
+        found = [facts for _item, facts in read_vms(session)]
+    else:
+        found = [facts for _item, facts in located_vms(session, name, uuid, moid)]
     return sorted(found, key=lambda facts: (facts['name'], facts['moid']))
 
 
@@ -245,15 +299,20 @@ def describe_filter(name=None, uuid=None, moid=None):
     return "with managed object id %s" % moid
 
 
-def find_vm(session, name=None, uuid=None, moid=None):
-    """(vim.VirtualMachine, facts) of the one VM matching the filter."""
-    found = [(item, facts) for item, facts in read_vms(session) if matches(facts, name, uuid, moid)]
+def find_vm_item(session, name=None, uuid=None, moid=None, autostart=True):
+    """(VM property dict of VM_PROPERTIES, facts) of the one VM matching the filter (``autostart=False``: facts without it)."""
+    found = located_vms(session, name, uuid, moid, autostart=autostart)
     if not found:
         raise VmNotFound('No virtual machine %s on %s' % (describe_filter(name, uuid, moid), session.params.endpoint))
     if len(found) > 1:
         raise VirtEsxError('Several virtual machines are %s (%s); select one by uuid or moid'
                            % (describe_filter(name, uuid, moid), ', '.join(facts['moid'] for _item, facts in found)))
-    item, facts = found[0]
+    return found[0]
+
+
+def find_vm(session, name=None, uuid=None, moid=None, autostart=True):
+    """(vim.VirtualMachine, facts) of the one VM matching the filter (``autostart=False``: facts without it)."""
+    item, facts = find_vm_item(session, name, uuid, moid, autostart=autostart)
     return item['_obj'], facts
 
 

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: virt.esx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bulk property reads: container views + paged RetrievePropertiesEx -> dicts.
+"""Bulk property reads: paged RetrievePropertiesEx over the inventory -> dicts.
 
 Reading ``vm.config.hardware.numCPU`` through pyvmomi's attribute access costs
 one round trip per object and property.  Everything that lists objects goes
-through :func:`retrieve` instead: one ContainerView, one paged
-RetrievePropertiesEx (ContinueRetrievePropertiesEx for the next pages) and one
-DestroyView, whatever the number of objects.
+through :func:`retrieve` instead: one paged RetrievePropertiesEx that walks the
+inventory with traversal specs (ContinueRetrievePropertiesEx for the next pages),
+whatever the number of objects.
 
 Each object becomes a plain dict::
 
@@ -101,14 +101,64 @@ def _collect(content, filter_spec, page_size):
         raise SessionError('The server refuses to read properties even after logging in again (NotAuthenticated)')
 
 
+# The inventory below a folder, walked by the property collector itself: one
+# RetrievePropertiesEx instead of CreateContainerView + RetrievePropertiesEx +
+# DestroyView.  Each traversal applies to objects of its type only; together they
+# reach every managed entity a container view of the root folder holds: folders,
+# datacenters and their four folders, compute resources with their hosts and
+# resource pools, vApps with their VMs.
+_TRAVERSALS = (
+    ('folderChildren', 'Folder', 'childEntity', ('folderChildren', 'datacenterVms', 'datacenterHosts',
+                                                 'datacenterDatastores', 'datacenterNetworks', 'computeHosts',
+                                                 'computePools', 'vappVms')),
+    ('datacenterVms', 'Datacenter', 'vmFolder', ('folderChildren',)),
+    ('datacenterHosts', 'Datacenter', 'hostFolder', ('folderChildren',)),
+    ('datacenterDatastores', 'Datacenter', 'datastoreFolder', ('folderChildren',)),
+    ('datacenterNetworks', 'Datacenter', 'networkFolder', ('folderChildren',)),
+    ('computeHosts', 'ComputeResource', 'host', ()),
+    ('computePools', 'ComputeResource', 'resourcePool', ('poolChildren',)),
+    ('poolChildren', 'ResourcePool', 'resourcePool', ('poolChildren', 'vappVms')),
+    ('vappVms', 'VirtualApp', 'vm', ()),
+)
+
+
+def inventory_traversal():
+    """The TraversalSpecs of _TRAVERSALS (the first one walks a folder)."""
+    PropertyCollector = vmodl.query.PropertyCollector
+    return [PropertyCollector.TraversalSpec(
+        name=name, type=_managed_type(type_name), path=path, skip=False,
+        selectSet=[PropertyCollector.SelectionSpec(name=select) for select in selects])
+        for name, type_name, path, selects in _TRAVERSALS]
+
+
+def _property_specs(properties_by_type):
+    return [vmodl.query.PropertyCollector.PropertySpec(type=_managed_type(name), pathSet=list(paths), all=False)
+            for name, paths in properties_by_type.items()]
+
+
 def retrieve(content, properties_by_type, root=None, recursive=True, page_size=DEFAULT_PAGE_SIZE):
     """Read properties of every object of the given types below ``root``.
 
     ``properties_by_type`` maps a managed type (``vim.VirtualMachine`` or the
     name ``'VirtualMachine'``) to the property paths to read (an empty list
-    reads no property, only the references).  ``root`` defaults to the root
-    folder.  Returns a list of dicts (see the module docstring).
+    reads no property, only the references).  ``root`` (a folder) defaults to the
+    root folder and is not part of the answer, as with a container view.  Returns
+    a list of dicts (see the module docstring).
+
+    A recursive read is one paged RetrievePropertiesEx that walks the inventory
+    with traversal specs; only ``recursive=False`` (the root's children) needs a
+    container view.
     """
+    if not recursive:
+        return _retrieve_by_view(content, properties_by_type, root, recursive)
+    object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=root or content.rootFolder, skip=True,
+                                                           selectSet=inventory_traversal())
+    filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec],
+                                                           propSet=_property_specs(properties_by_type))
+    return _collect(content, filter_spec, page_size)
+
+
+def _retrieve_by_view(content, properties_by_type, root, recursive, page_size=DEFAULT_PAGE_SIZE):
     types = [_managed_type(name) for name in properties_by_type]
     view = content.viewManager.CreateContainerView(container=root or content.rootFolder, type=types,
                                                    recursive=recursive)
@@ -116,12 +166,8 @@ def retrieve(content, properties_by_type, root=None, recursive=True, page_size=D
         traverse_view = vmodl.query.PropertyCollector.TraversalSpec(
             name='traverseView', path='view', skip=False, type=vim.view.ContainerView)
         object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[traverse_view])
-        property_specs = [
-            vmodl.query.PropertyCollector.PropertySpec(type=_managed_type(name), pathSet=list(paths),
-                                                       all=False)
-            for name, paths in properties_by_type.items()
-        ]
-        filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec], propSet=property_specs)
+        filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec],
+                                                               propSet=_property_specs(properties_by_type))
         return _collect(content, filter_spec, page_size)
     finally:
         try:
@@ -129,6 +175,11 @@ def retrieve(content, properties_by_type, root=None, recursive=True, page_size=D
         except Exception:  # pylint: disable=broad-except
             # The listing is already complete; a failed cleanup must not hide it.
             pass
+
+
+def collect(content, filter_spec, page_size=DEFAULT_PAGE_SIZE):
+    """Every object a filter spec of one's own selects, as dicts (logs in again once if the session expired)."""
+    return _collect(content, filter_spec, page_size)
 
 
 def retrieve_objects(content, objects, paths, page_size=DEFAULT_PAGE_SIZE):

@@ -125,9 +125,11 @@ def _bind_to(data_object, stub):
 class ViSession(object):
     """One logged-in VI session; use as a context manager to log out."""
 
-    def __init__(self, params):
+    def __init__(self, params, session_store=None):
         require_pyvmomi()
         self.params = params
+        # session_store.SessionStore: reuse the session of an earlier task, keep this one for the next.
+        self.session_store = session_store
         self.content = None
         self.product = None
         self.scope = None
@@ -186,8 +188,15 @@ class ViSession(object):
         # The service content needs no session; read it once, before logging in.
         content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
         soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
-        self._stub = self._new_stub(soap_stub, _login_method(params.username, params.password, content.sessionManager._moId))
+        login = _login_method(params.username, params.password, content.sessionManager._moId)
+        if self.session_store is not None:
+            login = self.session_store.login_method(login)
+        self._stub = self._new_stub(soap_stub, login)
         self.content = _bind_to(content, self._stub)
+        if self.session_store is not None:
+            if self.session_store.open(soap_stub, self._stub._CallLoginMethod):  # pylint: disable=protected-access
+                self._stub.state = self._stub.STATE_AUTHENTICATED  # the stored session; its first call checks it
+            return
         # Log in now so that login errors surface here, not at the first real call.
         self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
@@ -317,7 +326,8 @@ class ViSession(object):
         if self.content is None:
             return
         try:
-            self.content.sessionManager.Logout()
+            if self.session_store is None:  # a stored session stays logged in for the next task
+                self.content.sessionManager.Logout()
         except Exception:  # pylint: disable=broad-except
             # Logging out of an already expired session is not an error worth reporting.
             pass

@@ -31,6 +31,9 @@ class FakeResponse(io.BytesIO):
     status = 200
     reason = 'OK'
 
+    def getheader(self, name, default=None):  # an uncompressed answer
+        return default
+
 
 class FakeConnection(object):
     def __init__(self, answer, sent):

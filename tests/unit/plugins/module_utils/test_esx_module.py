@@ -49,8 +49,9 @@ class _FakeSession(object):
 
     opened = []
 
-    def __init__(self, params):
+    def __init__(self, params, session_store=None):
         self.params = params
+        self.session_store = session_store
         self.closed = False
         _FakeSession.opened.append(self)
 
@@ -62,8 +63,9 @@ class _FakeSession(object):
 
 
 @pytest.fixture(autouse=True)
-def fake_session(monkeypatch):
+def fake_session(monkeypatch, tmp_path):
     _FakeSession.opened = []
+    monkeypatch.setenv('VIRT_ESX_SESSION_STORE', str(tmp_path / 'sessions'))
     monkeypatch.setattr(esx_module, 'ViSession', _FakeSession)
     # Module warnings are process-global; each test starts without any. Once other tests
     # have loaded controller code, warn() would go to the controller's display instead.
@@ -268,3 +270,11 @@ def test_write_modules_pass_check_mode_and_their_logic_fails_them(monkeypatch, c
     result = _printed(capsys)
     assert result['failed'] is True
     assert result['msg'] == 'refused by %s' % name
+
+
+def test_a_module_session_shares_the_login_of_the_play_through_the_session_store(capsys, monkeypatch, tmp_path):
+    _run(lambda module, session: dict())
+    assert [session.session_store.directory for session in _FakeSession.opened] == [str(tmp_path / 'sessions')]
+    monkeypatch.setenv('VIRT_ESX_SESSION_STORE', 'off')
+    _run(lambda module, session: dict())
+    assert _FakeSession.opened[-1].session_store is None

@@ -188,6 +188,9 @@ class FakeResponse(io.BytesIO):
         self.status = status
         self.reason = 'reason %d' % status
 
+    def getheader(self, name, default=None):  # an uncompressed answer, as the simulator sends
+        return default
+
 
 class FakeConnection(object):
     def __init__(self, stub):
@@ -272,6 +275,7 @@ def test_reader_follows_tokens_until_the_last_page():
     assert collectors == ['ha-property-collector'] * 3, 'the session\'s own property collector'
     assert stub.requests[0][3]['Cookie'] == FakeSoapStub.cookie
     assert stub.requests[0][3]['SOAPAction'] == FakeSoapStub.versionId
+    assert stub.requests[0][3]['Accept-Encoding'] == 'gzip'  # bulk answers compressed where the server offers it
     assert len(stub.returned) == 3, 'connections go back to the pool after a complete answer'
 
 
@@ -341,3 +345,30 @@ def test_an_object_content_in_another_order_is_read_by_tags():
     assert (vm.type, vm.moid) == ('VirtualMachine', 'vm-7')
     assert vm.props == {'name': 'web1', 'config.hardware.numCPU': 2}
     assert vm.missing == {'guest.net': 'NoPermission'}
+
+
+class _Answer(io.BytesIO):
+    """An http.client answer: a stream with headers."""
+
+    def __init__(self, data, encoding=None):
+        super(_Answer, self).__init__(data)
+        self.encoding = encoding
+
+    def getheader(self, name, default=None):
+        return self.encoding if name == 'Content-Encoding' and self.encoding else default
+
+
+def test_a_gzip_answer_is_read_like_a_plain_one():
+    import gzip
+    from ansible_collections.virt.esx.plugins.plugin_utils.soap_reader import answer_stream
+    data = fixture('retrieve_page2.xml')
+    plain = parse_retrieve_response(answer_stream(_Answer(data)))
+    packed = parse_retrieve_response(answer_stream(_Answer(gzip.compress(data), 'gzip')))
+    assert [(obj.moid, obj.props) for obj in packed[0]] == [(obj.moid, obj.props) for obj in plain[0]]
+    assert packed[1] == plain[1]
+
+
+def test_an_encoding_not_asked_for_is_an_error():
+    from ansible_collections.virt.esx.plugins.plugin_utils.soap_reader import answer_stream
+    with pytest.raises(SessionError, match='br'):
+        answer_stream(_Answer(b'', 'br'))
