@@ -109,6 +109,24 @@ def retrieve(content, properties_by_type, root=None, recursive=True, page_size=D
     reads no property, only the references).  ``root`` defaults to the root
     folder.  Returns a list of dicts (see the module docstring).
     """
+    try:
+        return _retrieve_in_view(content, properties_by_type, root, recursive, page_size)
+    except (vmodl.fault.ManagedObjectNotFound, vmodl.fault.InvalidArgument) as fault:
+        if not _lost_with_the_session(fault):
+            raise
+    # The session expired and pyvmomi's stub logged in again: the container view (or the paging token)
+    # belonged to the old session and is gone.  Once more, in a view of the new session.
+    return _retrieve_in_view(content, properties_by_type, root, recursive, page_size)
+
+
+def _lost_with_the_session(fault):
+    """A view or token of an earlier session: the object is a ContainerView, or the argument the token."""
+    if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
+        return isinstance(getattr(fault, 'obj', None), vim.view.ContainerView)
+    return getattr(fault, 'invalidProperty', None) == 'token'
+
+
+def _retrieve_in_view(content, properties_by_type, root, recursive, page_size):
     types = [_managed_type(name) for name in properties_by_type]
     view = content.viewManager.CreateContainerView(container=root or content.rootFolder, type=types,
                                                    recursive=recursive)

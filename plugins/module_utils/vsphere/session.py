@@ -33,6 +33,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import (
     HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fault_text, vsphere_call
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import guard_soap_stub
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
 PRODUCT_KINDS = {
@@ -168,9 +169,10 @@ class ViSession(object):
         except http.client.HTTPException as exc:
             # pyvmomi raises it with the HTTP status of an answer that is not SOAP (404 Not Found, ...).
             raise SessionError('Cannot talk to a VI server at %s: HTTP %s' % (where, exc))
-        except Exception as exc:  # pylint: disable=broad-except
-            # An answer that is not a vSphere SOAP envelope.
-            raise SessionError('Cannot talk to a VI server at %s: %s' % (where, exc))
+        except Exception:  # pylint: disable=broad-except
+            # A SOAP envelope pyvmomi cannot read as vSphere's: its exception text would be Python's, not ours.
+            raise SessionError('Cannot talk to a VI server at %s: its answer to RetrieveServiceContent is a SOAP envelope '
+                               'but not a vSphere one; check hostname, port and that this is an ESX host or vCenter' % where)
         self.product = self._detect_product()
         self._check_scheme()
         if params.scheme == 'vpx':
@@ -183,8 +185,12 @@ class ViSession(object):
             host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
             httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
             httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
+        guard_soap_stub(soap_stub, params)
         # The service content needs no session; read it once, before logging in.
         content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
+        if not isinstance(content, vim.ServiceInstanceContent):
+            raise SessionError('%s answered RetrieveServiceContent with a SOAP answer that holds no vSphere service '
+                               'content: it is not an ESX host or vCenter (check hostname and port)' % params.endpoint)
         soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
         self._stub = self._new_stub(soap_stub, _login_method(params.username, params.password, content.sessionManager._moId))
         self.content = _bind_to(content, self._stub)
