@@ -81,6 +81,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, vmodl
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import describe_fault, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.reconnect import ConnectionWatch
 
 DEFAULT_TIMEOUT = 3600.0
 
@@ -288,6 +289,7 @@ class PyVmomiTaskAdapter(object):
             # The whole runtime is read, not runtime.question: pyvmomi fetches one
             # property per access, and an unset one breaks govmomi's simulator.
             runtime = vm.runtime
+        self.last_power_state = getattr(runtime, 'powerState', None)
         return question_from_vim(getattr(runtime, 'question', None))
 
     def answer(self, vm, question_id, choice_key):
@@ -325,12 +327,23 @@ class PyVmomiTaskAdapter(object):
         with self._call(None, 'object'):
             return start()
 
+    last_power_state = None
+
     def describe_vm(self, vm):
         try:
             # vSphere keeps '%', '/' and backslash of VM names escaped; show the name the user gave.
             return "'%s' (%s)" % (unescape_vm_name(vm.name), self._moid(vm))
-        except (vmodl.MethodFault, OSError, HTTPException):
+        except (vmodl.MethodFault, OSError, HTTPException, TaskError):
             return self._moid(vm)
+        except Exception:  # pylint: disable=broad-except
+            # A transport error of a connection that is gone: the moid still names the VM.
+            return self._moid(vm)
+
+    def reconnect(self, obj):
+        """Log in again on the session ``obj`` belongs to (after the server came back)."""
+        session = getattr(getattr(obj, '_stub', None), 'virt_esx_session', None)
+        if session is not None:
+            session.relogin()
 
 
 # ---------------------------------------------------------------------------
@@ -419,8 +432,10 @@ class TaskPoller(object):
         watch_questions = vm is not None
         answered_ids = set()
         unresolved_answer = None
+        # A lost connection is not the task's end: it keeps running on the server, so reconnect a few times.
+        watch = ConnectionWatch(self.adapter, task, vm, lambda: description, self.clock, self.sleep, deadline)
         while True:
-            status = self.adapter.task_status(task)
+            status = watch.call(self.adapter.task_status, task)
             if description is None and status.name:
                 description = status.name
             if status.state == STATE_SUCCESS:
@@ -431,7 +446,7 @@ class TaskPoller(object):
             unresolved_answer = None
             if watch_questions:
                 try:
-                    question = self.adapter.question_of(vm)
+                    question = watch.call(self.adapter.question_of, vm)
                 except ObjectVanished:
                     # Destroy_Task and the like remove the VM before their task ends.
                     watch_questions = False

@@ -324,6 +324,11 @@ def _os_text(exc):
     return str(exc) or exc.__class__.__name__
 
 
+def connection_error_text(exc):
+    """An OSError or HTTPException in words, for a message that names the endpoint itself."""
+    return _os_text(exc)
+
+
 def guarded_class(base, timeout, max_bytes, endpoint, proxy=None, soap_path='/sdk'):
     """A subclass of the connection class ``base`` with the guards and the settings of one session."""
     return type('Guarded' + base.__name__, (GuardedConnectionMixin, base), dict(
