@@ -31,6 +31,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import (
     connection_argument_spec, connection_params_from_module)
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.secrets import register_secrets
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import connection_error_text
 
@@ -81,6 +82,8 @@ def build_module(argument_spec=None, tasks=False, **kwargs):
 @contextlib.contextmanager
 def module_session(module):
     """Log in with the module's connection options; fail_json on any project error."""
+    # Before anything can fail: a refused uri with a password is still printed with the invocation.
+    register_secrets(module)
     params = connection_params_from_module(module)
     session = None
     try:
