@@ -36,6 +36,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor as find_ancestor, retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import failure_message, fault_text, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_limits import check_vm_limits
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
@@ -687,6 +688,7 @@ class VmRun(object):
             if desired['name'] is None:
                 desired['name'] = lookup.get('name')
             check_definition(desired, creating=vm is None)
+            check_vm_limits(self.session, vm, desired, params, self.hw_version)
         if vm is None:
             if state == 'destroyed' and desired is None:
                 return self.result(None, diff)
