@@ -38,6 +38,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fai
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_limits import check_vm_limits
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import EarlierTaskResumed
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
@@ -1093,4 +1094,11 @@ class VmRun(object):
 
 
 def manage_vm(session, params, check_mode=False):
-    return VmRun(session, params, check_mode).run()
+    try:
+        return VmRun(session, params, check_mode).run()
+    except EarlierTaskResumed as resumed:
+        # auto_answer let an earlier, blocked task finish: converge from the VM as it is now, once.
+        result = VmRun(session, params, check_mode).run()
+        result['changed'] = True
+        result['warnings'] = [str(resumed)] + list(result.get('warnings') or ())
+        return result

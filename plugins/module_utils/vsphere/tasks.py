@@ -243,6 +243,19 @@ class QuestionBlocked(TaskError):
         }
 
 
+class EarlierTaskResumed(QuestionBlocked):
+    """auto_answer answered a question an earlier task was blocked by, and that task has finished.
+
+    The task that was asked for was not started (the VM's state may have changed under it): the
+    caller reads the VM again and converges from there.  ``earlier`` describes the earlier tasks
+    and how they ended.
+    """
+
+    def __init__(self, message, question, answered_choice=None, earlier=()):
+        super(EarlierTaskResumed, self).__init__(message, question, answered_choice=answered_choice)
+        self.earlier = tuple(earlier)
+
+
 def question_from_vim(question_info):
     """Build a :class:`Question` from a ``vim.vm.QuestionInfo`` (or None)."""
     if question_info is None:
@@ -322,6 +335,18 @@ class PyVmomiTaskAdapter(object):
     def cancel(self, task):
         with self._call(None, 'task', task):
             task.CancelTask()
+
+    def blocked_tasks(self, vm):
+        """The VM's tasks that are still queued or running (the ones a question held up)."""
+        with self._call('Reading the recent tasks of virtual machine %s' % self._moid(vm), 'virtual machine', vm):
+            tasks = list(vm.recentTask or ())
+            if not tasks:
+                # Some servers keep recent tasks only on the task manager.
+                session = getattr(getattr(vm, '_stub', None), 'virt_esx_session', None)
+                manager = getattr(getattr(session, 'content', None), 'taskManager', None)
+                tasks = [task for task in (manager.recentTask if manager is not None else None) or ()
+                         if getattr(task.info.entity, '_moId', None) == self._moid(vm)]
+            return [task for task in tasks if str(task.info.state) in (STATE_QUEUED, STATE_RUNNING)]
 
     def start(self, start):
         with self._call(None, 'object'):
@@ -412,6 +437,9 @@ class TaskPoller(object):
                 how = 'It was answered meanwhile by another client'
             else:
                 how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
+            if getattr(self.adapter, 'blocked_tasks', None) is not None:
+                # The earlier task may already do what was wanted: wait for it, and let the caller converge.
+                self._resume_earlier_tasks(vm, question, choice, how, timeout)
             raise QuestionBlocked(
                 'Virtual machine %s was blocked by a pending %s. %s, so the earlier task waiting on it can continue. '
                 '%s that was asked for now was NOT started; retry once the earlier task has finished.'
@@ -424,6 +452,25 @@ class TaskPoller(object):
                              % (_task_words(description), self.adapter.describe_vm(vm), fault.fault_text),
                              fault_name=fault.fault_name, fault_text=fault.fault_text)
         return self.wait(task, vm=vm, auto_answer=auto_answer, timeout=timeout, description=description)
+
+    def _resume_earlier_tasks(self, vm, question, choice, how, timeout):
+        """Wait (within ``timeout``) for the tasks the answered question held up; raise EarlierTaskResumed."""
+        deadline = None if timeout is None else self.clock() + timeout
+        earlier = []
+        for task in self.adapter.blocked_tasks(vm):
+            remaining = None if deadline is None else max(deadline - self.clock(), 0.001)
+            name = getattr(task, '_moId', 'a task')
+            try:
+                self.wait(task, vm=vm, auto_answer=True, timeout=remaining)
+                earlier.append("%s finished" % name)
+            except TaskFailed as failed:
+                # It ended, if not well: the VM is read again all the same.
+                earlier.append('%s failed (%s)' % (name, failed.fault_text or failed))
+        raise EarlierTaskResumed(
+            'Virtual machine %s was blocked by a pending %s. %s; the earlier task waiting on it then ended (%s). '
+            'The virtual machine is read again and the run converges from its new state.'
+            % (self.adapter.describe_vm(vm), question.describe(), how, '; '.join(earlier) or 'none was still running'),
+            question, answered_choice=choice, earlier=earlier)
 
     def wait(self, task, *, vm=None, auto_answer=False, timeout=DEFAULT_TIMEOUT, description=None):
         _check_timeout(timeout)

@@ -92,3 +92,65 @@ def test_reconnecting_never_outlives_the_task_timeout():
     with pytest.raises(reconnect.ConnectionLostDuringTask):
         poller(adapter, clock).wait(Task(), vm=object(), timeout=5)
     assert clock.now <= 5.0
+
+
+# -- after an automatic answer: wait for the earlier task, then the caller converges ---------------
+
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import (  # noqa: E402
+    Choice, EarlierTaskResumed, Question, QuestionBlocked)
+
+MOVED = Question('_vmx1', 'This virtual machine might have been moved or copied.',
+                 [Choice('0', 'Cancel', None), Choice('1', 'I Moved It', None), Choice('2', 'I Copied It', None)], 2)
+
+
+class BlockedAdapter(object):
+    """A VM whose earlier power-on waits on a question; answering lets it finish after two polls."""
+
+    def __init__(self, with_task_list=True):
+        self.question = MOVED
+        self.answered = []
+        self.polls = 0
+        if not with_task_list:
+            self.blocked_tasks = None
+
+    def question_of(self, vm):
+        return self.question
+
+    def answer(self, vm, question_id, choice_key):
+        self.answered.append(choice_key)
+        self.question = None
+
+    def blocked_tasks(self, vm):
+        return [Task()]
+
+    def task_status(self, task):
+        self.polls += 1
+        return TaskStatus('running', progress=50) if self.polls < 3 else TaskStatus('success')
+
+    def start(self, start):
+        raise AssertionError('no new task while an earlier one is blocked')
+
+    def describe_vm(self, vm):
+        return "'web' (vm-42)"
+
+
+def test_after_an_automatic_answer_the_earlier_task_is_awaited_and_the_caller_told_to_converge():
+    clock = Clock()
+    adapter = BlockedAdapter()
+    with pytest.raises(EarlierTaskResumed) as caught:
+        poller(adapter, clock).run_vm_task(object(), lambda: None, auto_answer=True, timeout=60, description='power on')
+    assert adapter.answered == ['2'] and adapter.polls == 3
+    assert str(caught.value) == (
+        "Virtual machine 'web' (vm-42) was blocked by a pending question 'This virtual machine might have been moved or "
+        "copied.', possible answers are 'Cancel', 'I Moved It', 'I Copied It' (default). Because auto_answer is on it was "
+        "answered with the default answer 'I Copied It'; the earlier task waiting on it then ended (task-12 finished). "
+        "The virtual machine is read again and the run converges from its new state.")
+    assert caught.value.earlier == ('task-12 finished',)
+
+
+def test_without_auto_answer_today_s_error_stays():
+    clock = Clock()
+    with pytest.raises(QuestionBlocked) as caught:
+        poller(BlockedAdapter(), clock).run_vm_task(object(), lambda: None, auto_answer=False, timeout=60)
+    assert not isinstance(caught.value, EarlierTaskResumed)
+    assert 'It was not answered: auto_answer is off' in str(caught.value)
