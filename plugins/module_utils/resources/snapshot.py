@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import run_vm_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import EarlierTaskResumed, run_vm_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm, snapshot_list
 
 STATES = ('present', 'absent', 'current', 'list')
@@ -75,6 +75,17 @@ def _snapshot_objects(snapshot_info):
 
 
 def manage_snapshot(session, params, check_mode=False):
+    try:
+        return _manage_snapshot(session, params, check_mode)
+    except EarlierTaskResumed as resumed:
+        # auto_answer let an earlier, blocked task finish: plan again from the VM as it is now, once.
+        result = _manage_snapshot(session, params, check_mode)
+        result['changed'] = True
+        result['warnings'] = [str(resumed)]
+        return result
+
+
+def _manage_snapshot(session, params, check_mode=False):
     vm, facts = find_vm(session, name=params.get('name'), uuid=params.get('uuid'), moid=params.get('moid'))
     state = params.get('state') or 'present'
     snapshot_name = params.get('snapshot_name')

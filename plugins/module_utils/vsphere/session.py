@@ -198,7 +198,9 @@ class ViSession(object):
         self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
     def _new_stub(self, soap_stub, login):
-        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.5, retryCount=3)
+        # pyvmomi's retries (a pooled connection the server closed) nest for property reads (12 tries):
+        # short delays keep a lost server's answer within a second or two; the task poller reconnects itself.
+        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.1, retryCount=3)
         # The way back from a managed object (and so from the service content) to this session.
         stub.virt_esx_session = self
         return stub

@@ -469,7 +469,7 @@ class TaskPoller(object):
         raise EarlierTaskResumed(
             'Virtual machine %s was blocked by a pending %s. %s; the earlier task waiting on it then ended (%s). '
             'The virtual machine is read again and the run converges from its new state.'
-            % (self.adapter.describe_vm(vm), question.describe(), how, '; '.join(earlier) or 'none was still running'),
+            % (self.adapter.describe_vm(vm), question.describe(), how, '; '.join(earlier) or 'it had already finished when looked for'),
             question, answered_choice=choice, earlier=earlier)
 
     def wait(self, task, *, vm=None, auto_answer=False, timeout=DEFAULT_TIMEOUT, description=None):
