@@ -14,7 +14,8 @@ included), until a rule says otherwise.  Rules are set, and counters read, on it
     GET  /__faultproxy__   {"requests": 12, "methods": {"RetrieveServiceContent": 1, ...}, "fired": [...]}
 
 A rule fires on the ``nth`` request (default 1) that matches its ``method`` (the SOAP method, any when
-absent), counted from when the rules were set, ``times`` times in a row (default 1).  Actions:
+absent), counted from when the rules were set (or, with ``after``, from the first request of that
+method on), ``times`` times in a row (default 1).  Actions:
 
 ``drop``     close the connection without an answer (a crash mid-call);
 ``down``     close the connection and refuse new ones for ``seconds`` (the server is away);
@@ -87,6 +88,10 @@ class FaultState(object):
             self.requests += 1
             self.methods[method] = self.methods.get(method, 0) + 1
             for rule in self.rules:
+                if rule.get('after') and not rule.get('armed'):
+                    # Counted only once a request of method ``after`` went through (say, the task's start).
+                    rule['armed'] = method == rule['after']
+                    continue
                 if rule.get('method') not in (None, method):
                     continue
                 rule['seen'] += 1
