@@ -365,10 +365,16 @@ class PyVmomiTaskAdapter(object):
             return self._moid(vm)
 
     def reconnect(self, obj):
-        """Log in again on the session ``obj`` belongs to (after the server came back)."""
-        session = getattr(getattr(obj, '_stub', None), 'virt_esx_session', None)
-        if session is not None:
-            session.relogin()
+        """Forget the connections of the session ``obj`` belongs to, so that the next call opens a new one.
+
+        No login here: the session may well have survived on the server (a network flap, a proxy
+        restart); if it did not (the server restarted), the server answers NotAuthenticated and the
+        session stub logs in again by itself.
+        """
+        stub = getattr(obj, '_stub', None)
+        drop = getattr(stub, 'DropConnections', None)
+        if drop is not None:
+            drop()
 
 
 # ---------------------------------------------------------------------------

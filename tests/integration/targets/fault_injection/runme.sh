@@ -7,7 +7,11 @@ set -eux
 export ANSIBLE_ROLES_PATH=..
 work="${OUTPUT_DIR:-$(mktemp -d)}/fault_injection"
 mkdir -p "$work"
+# ansible-test runs a copy of the target alone; the collection's tests/ is where its output goes.
 collection=$(cd ../../../.. && pwd)
+if [ ! -f "$collection/tests/faultproxy.py" ] && [ -n "${OUTPUT_DIR:-}" ]; then
+    collection=${OUTPUT_DIR%%/tests/output/*}
+fi
 python=$(command -v python3.11 || command -v python3)
 
 # The simulators' settings (ansible-test's cloud config) as a JSON file the shell can read.
