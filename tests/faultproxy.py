@@ -80,7 +80,7 @@ class FaultState(object):
     def stats(self):
         with self.lock:
             return {'requests': self.requests, 'methods': dict(self.methods), 'fired': list(self.fired),
-                    'rules': [{k: v for k, v in rule.items()} for rule in self.rules]}
+                    'rules': [dict(rule) for rule in self.rules]}
 
     def match(self, method):
         """The rule that fires for this request, if any; counts the request."""
@@ -331,7 +331,7 @@ def start(upstream_url, ca_file=None, port=0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--upstream', required=True)
     parser.add_argument('--ca-file')
     parser.add_argument('--port', type=int, default=0)

@@ -70,8 +70,8 @@ options:
     type: str
   timeout:
     description:
-      - Seconds one HTTP request may take as a whole, from 1 to 86400: connecting, sending it, and reading the whole
-        answer. A server that stalls or sends its answer a byte at a time is cut off at this deadline, not per read.
+      - Seconds one HTTP request may take as a whole (connecting, sending it, and reading the whole answer), from 1 to
+        86400. A server that stalls or sends its answer a byte at a time is cut off at this deadline, not per read.
     type: int
     default: 60
   max_answer_mb:

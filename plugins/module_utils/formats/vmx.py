@@ -442,4 +442,3 @@ def shorten_digits(value, limit=40):
     if len(value) <= limit:
         return value
     return '%s... (%d characters)' % (value[:limit], len(value))
-

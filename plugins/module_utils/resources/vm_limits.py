@@ -66,12 +66,12 @@ def check_slot(text, what, bus=None):
     slot_bus, controller, unit = match.group(1), int(match.group(2)), int(match.group(3))
     if bus and bus != slot_bus:
         raise VirtEsxError('%s: slot %s is on the %s bus but bus is %s; give a %s slot (or leave bus out)'
-                      % (what, text, slot_bus, bus, bus))
+                           % (what, text, slot_bus, bus, bus))
     controllers, units, reserved = SLOT_RANGES[slot_bus]
     if controller >= controllers or unit >= units or unit in reserved:
         note = ' (unit %s is the controller itself)' % ', '.join(str(r) for r in reserved) if reserved else ''
         raise VirtEsxError('%s: slot %s is out of range: %s slots are %s0:0 to %s%d:%d%s'
-                      % (what, text, slot_bus, slot_bus, slot_bus, controllers - 1, units - 1, note))
+                           % (what, text, slot_bus, slot_bus, slot_bus, controllers - 1, units - 1, note))
 
 
 class _HostLimits(object):
@@ -130,7 +130,7 @@ def check_vm_limits(session, vm, desired, params, default_hw_version):
     if memory is not None:
         if memory <= 0 or memory % MEMORY_MULTIPLE_MB:
             raise VirtEsxError('memory_mb must be a positive multiple of %d (MB), as vSphere requires; got %d'
-                          % (MEMORY_MULTIPLE_MB, memory))
+                               % (MEMORY_MULTIPLE_MB, memory))
         _check_maximum('memory_mb', memory, 1, limits, 'MB')
     vcpus = desired.get('vcpus')
     if vcpus is not None:
@@ -159,4 +159,4 @@ def _check_maximum(option, value, index, limits, unit):
     host_maximum = limits.host_maxima()[index]
     if host_maximum is not None and value > host_maximum:
         raise VirtEsxError('%s %d is more than this host allows for hardware version %d (%d %s, from its environment browser)'
-                      % (option, value, version, host_maximum, unit))
+                           % (option, value, version, host_maximum, unit))

@@ -98,8 +98,8 @@ class _Guard(object):
         got = ('after %d bytes of its answer' % self.received) if self.received else 'before it answered'
         return AnswerTimeout(
             '%s did not complete %s within the timeout of %s seconds (%s); the server or the network is too slow or '
-            'stalled. Raise timeout if the server is known to be that slow.' % (owner.virt_esx_target(), self.what,
-                                                                             owner.virt_esx_timeout, got))
+            'stalled. Raise timeout if the server is known to be that slow.'
+            % (owner.virt_esx_target(), self.what, owner.virt_esx_timeout, got))
 
     def count(self, size):
         self.received += size

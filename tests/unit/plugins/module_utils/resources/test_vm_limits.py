@@ -17,8 +17,8 @@ from ansible_collections.virt.esx.plugins.module_utils.resources.vm_spec import 
 
 class Option(object):
     def __init__(self, cpus, memory):
-        self.hardwareOptions = type('Hardware', (), dict(numCPU=list(range(1, cpus + 1)),
-                                                           memoryMB=type('Long', (), dict(max=memory))()))()
+        memory_option = type('Long', (), dict(max=memory))()
+        self.hardwareOptions = type('Hardware', (), dict(numCPU=list(range(1, cpus + 1)), memoryMB=memory_option))()
 
 
 class Browser(object):
