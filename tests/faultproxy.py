@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: virt.esx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small HTTP proxy in front of the simulator that misbehaves on request: the fault-injection harness.
 
-    faultproxy.py --upstream https://127.0.0.1:8989 --ca-file ca.pem --port-file /tmp/fp.port [--port 0]
+    python tests/faultproxy.py --upstream https://127.0.0.1:8989 --ca-file ca.pem --port-file /tmp/fp.port [--port 0]
 
 It listens on 127.0.0.1 (plain HTTP: point a module at it with ``transport: http``), forwards every
 request to the upstream simulator over its own connection and copies the answer back (cookies
