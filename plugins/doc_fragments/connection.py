@@ -70,11 +70,21 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for the server on each HTTP request.
+      - Seconds one HTTP request may take as a whole (connecting, sending it, and reading the whole answer), from 1 to
+        86400. A server that stalls or sends its answer a byte at a time is cut off at this deadline, not per read.
     type: int
     default: 60
+  max_answer_mb:
+    description:
+      - The largest answer, in MiB, read from the server for one request (1 to 4096). A larger one is refused with an
+        error, as is an answer that is not SOAP (a web page, a proxy's error page).
+      - vSphere's answers to this collection's requests are far smaller; raise it only for a legitimately huge answer.
+    type: int
+    default: 64
 notes:
   - Sessions that expire while a module runs are logged in again transparently.
+  - A connection lost while a task is polled is opened again (and the session logged in again) a few times within
+    a minute; the task keeps running on the server meanwhile. See docs/failure-modes.md.
 requirements:
   - pyvmomi >= 8.0.1
 '''
@@ -91,7 +101,7 @@ options:
     type: bool
   task_timeout:
     description:
-      - Seconds to wait for a vSphere task to finish before failing (the task is not cancelled).
+      - Seconds to wait for a vSphere task to finish before failing (the task is not cancelled), from 1 to 2592000.
     type: int
     default: 3600
 '''

@@ -82,13 +82,21 @@ options:
     env:
       - name: VMWARE_PROXY
   timeout:
-    description: Seconds to wait for the server on each HTTP request.
+    description:
+      - Seconds one HTTP request may take as a whole (connecting, sending, the whole answer), from 1 to 86400.
     type: int
     default: 60
+  max_answer_mb:
+    description:
+      - The largest answer, in MiB, read from the server for one request (1 to 4096); a larger one is refused.
+      - Raise it only for a legitimately huge answer, such as a very large O(page_size) over VMs with many devices.
+    type: int
+    default: 64
   endpoints:
     description:
       - Several endpoints in one source. Each item takes the connection options above (O(uri), O(hostname),
-        O(username), O(password), O(port), O(validate_certs), O(ca_file), O(transport), O(proxy), O(timeout));
+        O(username), O(password), O(port), O(validate_certs), O(ca_file), O(transport), O(proxy), O(timeout),
+        O(max_answer_mb));
         what an item leaves out comes from the top-level options.
       - When not set, the top-level options name the one endpoint.
     type: list
@@ -184,6 +192,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import resolve_connection_params
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.secrets import mask, option_secrets
 from ansible_collections.virt.esx.plugins.plugin_utils.endpoints import fetch_all as fetch_endpoints_concurrently
 from ansible_collections.virt.esx.plugins.plugin_utils.inventory_cache import pack as pack_records, unpack as unpack_records
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
@@ -216,7 +225,7 @@ def suggested_file_name(path):
 
 
 CONNECTION_OPTIONS = ('uri', 'hostname', 'username', 'password', 'port', 'validate_certs', 'ca_file', 'transport',
-                      'proxy', 'timeout')
+                      'proxy', 'timeout', 'max_answer_mb')
 
 VM_PROPERTIES = (
     'name', 'config.uuid', 'config.instanceUuid', 'runtime.powerState', 'runtime.connectionState',
@@ -484,6 +493,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return options
 
     def _endpoint_params(self):
+        # Every secret of the options, masked in this plugin's errors (Ansible's no_log is the modules').
+        self._secrets = set()
         top = self._connection_options()
         items = self.get_option('endpoints') or [{}]
         params = []
@@ -504,10 +515,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     if uri and name in ('hostname', 'port', 'proxy') and str(top[name + ':origin']).startswith('env'):
                         value = None
                 merged[name] = value
+            self._secrets.update(option_secrets(merged, environ={}))
             try:
                 params.append(resolve_connection_params(merged, environ={}, warn=self.display.warning))
             except VirtEsxError as exc:
-                raise AnsibleParserError('virt.esx.vms endpoint %d: %s' % (index + 1, exc))
+                raise AnsibleParserError(mask('virt.esx.vms endpoint %d: %s' % (index + 1, exc), self._secrets))
         return params
 
     def _fetch_all(self):
@@ -520,7 +532,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 with ViSession(params) as session:
                     return fetch_endpoint(session, properties, page_size, warn=self.display.warning)[0]
             except VirtEsxError as exc:
-                raise AnsibleError('virt.esx.vms: %s: %s' % (params.endpoint, exc))
+                raise AnsibleError(mask('virt.esx.vms: %s: %s' % (params.endpoint, exc), self._secrets))
 
         records = []
         for found in fetch_endpoints_concurrently(self._endpoint_params(), fetch_one):  # plugin_utils/endpoints.py

@@ -24,14 +24,17 @@ the session in a ``with`` block (the integration targets' probe modules).
 from __future__ import annotations
 
 import contextlib
+from http.client import HTTPException
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.connection import (
     connection_argument_spec, connection_params_from_module)
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.secrets import register_secrets
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.session import ViSession
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.session_store import SessionStore
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import connection_error_text
 
 
 def module_argument_spec(argument_spec=None, tasks=False, task_timeout=False):
@@ -80,6 +83,8 @@ def build_module(argument_spec=None, tasks=False, **kwargs):
 @contextlib.contextmanager
 def module_session(module):
     """Log in with the module's connection options; fail_json on any project error."""
+    # Before anything can fail: a refused uri with a password is still printed with the invocation.
+    register_secrets(module)
     params = connection_params_from_module(module)
     session = None
     try:
@@ -88,6 +93,9 @@ def module_session(module):
         yield session
     except VirtEsxError as exc:
         module.fail_json(msg=str(exc), **exc.as_dict())
+    except (OSError, HTTPException) as exc:
+        # A connection error no layer below put in words (the transport words the ones it sees).
+        module.fail_json(msg='The connection to %s failed: %s' % (params.endpoint, connection_error_text(exc)))
     finally:
         if session is not None:
             session.close()

@@ -113,10 +113,11 @@ options:
         description: Size of a new disk in GiB (when O(disks[].file) is not given), or the size to grow a disk to.
         type: float
       bus:
-        description: Bus of the disk.
+        description:
+          - Bus of the disk; when not set, the bus of O(disks[].slot), else V(scsi).
+          - A O(disks[].slot) on another bus is an error.
         type: str
         choices: [scsi, ide, sata]
-        default: scsi
       slot:
         description: VMX slot of the disk (V(scsi0:0), V(ide0:1), V(sata0:2)); by default the next free one.
         type: str
@@ -405,7 +406,7 @@ def main():
         disks=dict(type='list', elements='dict', options=dict(
             file=dict(type='str'),
             size_gb=dict(type='float'),
-            bus=dict(type='str', choices=['scsi', 'ide', 'sata'], default='scsi'),
+            bus=dict(type='str', choices=['scsi', 'ide', 'sata']),
             slot=dict(type='str'),
             controller_model=dict(type='str', choices=['lsilogic', 'buslogic', 'lsisas1068', 'pvscsi']),
         )),

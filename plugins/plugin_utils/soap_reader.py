@@ -160,13 +160,18 @@ def _strip_prefix(qname):
 
 
 def _text_of(element):
-    """Strings and managed object references: the text (None when empty)."""
-    return element.text
+    """Strings and managed object references: the text; an empty element is the empty string.
+
+    Real servers send empty strings (``<annotation></annotation>``, ``<val xsi:type="xsd:string"/>``);
+    pyvmomi reads them as '', and so must this reader: None would be a third state beside
+    "absent" and "empty" that playbooks cannot tell apart with ``is string``.
+    """
+    return element.text or ''
 
 
 def _texts_of(element):
-    """Arrays of strings or of references: their items' texts."""
-    return [item.text for item in element]
+    """Arrays of strings or of references: their items' texts (empty items as '')."""
+    return [item.text or '' for item in element]
 
 
 def _scalar_reader(converter):
@@ -271,7 +276,7 @@ class _TypeTable(object):
         if xsi_type in ('ArrayOfString', 'ArrayOfManagedObjectReference'):
             return _texts_of
         if xsi_type.startswith('ArrayOf'):
-            item_declared = self.declared(xsi_type[7:])
+            item_declared = self.declared(_array_item_type(xsi_type))
             return lambda element: [convert_value(child, item_declared) for child in element]
         converter = _XSD_CONVERTERS.get(xsi_type)
         if converter is not None:
@@ -280,6 +285,28 @@ class _TypeTable(object):
             return lambda element: _data_object(element, xsi_type)
         # An enum (its text) or a type unknown to the tables (its shape decides).
         return lambda element: _data_object(element, xsi_type) if len(element) else (element.text or '')
+
+
+def _array_item_type(array_type):
+    """'ArrayOfInt' -> 'int', 'ArrayOfVirtualDevice' -> 'VirtualDevice'.
+
+    The WSDL names arrays of XML Schema primitives with a capital letter (ArrayOfInt,
+    ArrayOfLong, ArrayOfBoolean) while their items are xsd:int, xsd:long, xsd:boolean;
+    real servers send such items without xsi:type, so the array's name must type them.
+    """
+    item = array_type[len('ArrayOf'):]
+    primitive = item[:1].lower() + item[1:]
+    return primitive if primitive in _XSD_CONVERTERS else item
+
+
+# Where the WSDL declares a LocalizedMethodFault (TaskInfo.error, MissingProperty.fault, ...) pyvmomi's
+# tables say MethodFault; the element itself tells them apart: a LocalizedMethodFault wraps the fault
+# in <fault> and adds <localizedMessage>, a MethodFault carries the fault's own fields.
+_LOCALIZED_FAULT_CHILDREN = frozenset(['{urn:vim25}fault', '{urn:vim25}localizedMessage'])
+
+
+def _is_localized_fault(element):
+    return len(element) > 0 and all(child.tag in _LOCALIZED_FAULT_CHILDREN for child in element)
 
 
 def _describe(pytype):
@@ -318,6 +345,8 @@ def convert_value(element, declared=None):
         if kind == 'moref':
             return element.text
         if kind == 'data':
+            if detail == 'MethodFault' and _is_localized_fault(element):
+                detail = 'LocalizedMethodFault'
             return _data_object(element, detail)
         if kind in ('scalar', 'any'):
             return _convert_text(detail, element.text)
@@ -330,7 +359,8 @@ def convert_value(element, declared=None):
 
 def _convert_text(converter, text):
     if text is None:
-        return None
+        # An empty element: the empty string for a string, nothing for a number or boolean.
+        return '' if converter is str else None
     try:
         return converter(text)
     except ValueError:
@@ -348,7 +378,10 @@ def _data_object(element, type_name):
         if scalar is not None:
             # A string, number or boolean field: the schema fixes its type, no xsi:type to read.
             text = child.text
-            value = text if text is None or scalar is str else _convert_text(scalar, text)
+            if scalar is str:
+                value = text or ''
+            else:
+                value = None if text is None else _convert_text(scalar, text)
         elif declared is not None and declared[0] == 'list':
             result.setdefault(name, []).append(convert_value(child, declared[1]))
             continue
@@ -393,7 +426,7 @@ def _object_content(element):
         except KeyError:
             plan = _TYPES.plan(obj_type, name)
         if plan is _text_of:
-            props[name] = val.text
+            props[name] = val.text or ''
         elif plan is not None:
             props[name] = plan(val)
         else:
@@ -449,13 +482,27 @@ def _fault_type(fault_element):
     return None
 
 
+def _fault_part(element, name):
+    """faultstring / detail of a SOAP 1.1 fault: unqualified by the standard, namespaced by some servers."""
+    for child in element:
+        if isinstance(child.tag, str) and child.tag.rsplit('}', 1)[-1] == name:
+            return child
+    return None
+
+
 def _raise_fault(element):
-    message = element.findtext('faultstring') or ''
+    faultstring = _fault_part(element, 'faultstring')
+    message = (faultstring.text if faultstring is not None else None) or ''
     fault_type = 'SOAP fault'
-    detail = element.find('detail')
+    detail = _fault_part(element, 'detail')
     if detail is not None and len(detail):
         first = detail[0]
-        fault_type = _strip_prefix(first.get(XSI_TYPE)) or _local(first.tag).replace('Fault', '') or fault_type
+        # <NotAuthenticatedFault xsi:type="NotAuthenticated">: the xsi:type names the fault, else the
+        # element's name without the 'Fault' suffix the WSDL gives fault elements.
+        tag_name = _local(first.tag)
+        if tag_name.endswith('Fault') and len(tag_name) > len('Fault'):
+            tag_name = tag_name[:-len('Fault')]
+        fault_type = _strip_prefix(first.get(XSI_TYPE)) or tag_name or fault_type
     raise SoapFault(fault_type, message.strip())
 
 

@@ -174,10 +174,11 @@ class VmxFile:
         # Like strtoll in base 10 with the whole text consumed: leading blanks and a sign are fine.
         match = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", value)
         if match is None:
-            raise VmxError("VMX entry '%s'%s must be an integer but is '%s'" % (key, self._where(key), value))
-        number = int(match.group(1))
+            raise VmxError("VMX entry '%s'%s must be an integer but is '%s'" % (key, self._where(key), shorten_digits(value)))
+        number = capped_int(match.group(1))
         if not -(2 ** 63) <= number < 2 ** 63:
-            raise VmxError("VMX entry '%s'%s is out of the 64-bit integer range: '%s'" % (key, self._where(key), value))
+            raise VmxError("VMX entry '%s'%s is out of the 64-bit integer range: '%s'"
+                           % (key, self._where(key), shorten_digits(value)))
         return number
 
     def items(self):
@@ -418,3 +419,26 @@ def parse_vmx(data, *, encoding=None) -> VmxFile:
     _parse_text(text, vmx)
     vmx.encoding = vmx.get(".encoding") if declared is None else declared
     return vmx
+
+
+# No VMX number needs more digits than this; Python refuses to convert more than 4300 at all.
+_MAX_INT_DIGITS = 40
+
+
+def capped_int(digits):
+    """``int(digits)`` for a decimal string with an optional sign; a number of more than 40 digits is
+    returned as 10**40 (with its sign), far out of any range a caller checks, so the caller's own
+    "out of range" message is the one a user reads (never Python's digit limit)."""
+    text = digits.strip()
+    sign = -1 if text.startswith('-') else 1
+    body = text.lstrip('+-').lstrip('0')
+    if len(body) > _MAX_INT_DIGITS:
+        return sign * 10 ** _MAX_INT_DIGITS
+    return int(text)
+
+
+def shorten_digits(value, limit=40):
+    """A value for a message: a long one cut, with its length said."""
+    if len(value) <= limit:
+        return value
+    return '%s... (%d characters)' % (value[:limit], len(value))

@@ -59,7 +59,7 @@ import re
 from ansible_collections.virt.esx.plugins.module_utils.formats import disk_names, vmx_common as common
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError, VmxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_annotation, unescape_display_name
-from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import capped_int, parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml_format import domain_to_element, element_to_text
 from ansible_collections.virt.esx.plugins.module_utils.formats.domain_model import (
     ZERO_MAC, ZERO_UUID, CharDevice, Controller, Cpu, CpuTopology, Disk, Domain, Filesystem, Graphics, Interface, Video,
@@ -277,7 +277,7 @@ def _read_cpus(reader, domain):
             if match is None:
                 raise VmxError("VMX entry 'sched.cpu.affinity' must be a comma-separated list of CPU numbers "
                                "but is '%s'" % affinity)
-            cpu = int(match.group(1))
+            cpu = capped_int(match.group(1))
             if cpu >= common.CPUMASK_LEN:
                 raise VmxError("VMX entry 'sched.cpu.affinity' names CPU %d; CPU numbers must be below %d"
                                % (cpu, common.CPUMASK_LEN))
@@ -291,10 +291,10 @@ def _read_cpus(reader, domain):
             domain.cpu_shares = vcpus * common.CPU_SHARES_PER_VCPU[level]
         else:
             match = _UNSIGNED_RE.fullmatch(shares)
-            if match is None or int(match.group(1)) > _UINT64_MAX:
+            if match is None or capped_int(match.group(1)) > _UINT64_MAX:
                 raise VmxError("VMX entry 'sched.cpu.shares' must be 'low', 'normal', 'high' or an unsigned integer "
                                "but is '%s'" % shares)
-            domain.cpu_shares = int(match.group(1))
+            domain.cpu_shares = capped_int(match.group(1))
 
 
 def _read_os(reader, domain):
@@ -515,7 +515,7 @@ def _numbered_keys(reader, prefix):
     for key in reader.vmx.keys():
         match = pattern.match(key)
         if match is not None:
-            numbers.add(int(match.group(1)))
+            numbers.add(capped_int(match.group(1)))
     return sorted(numbers)
 
 
@@ -545,9 +545,9 @@ def _ethernet_numbers(reader):
         if not key.lower().startswith("ethernet"):
             continue
         match = re.match(r"(-?[0-9]+)\.", key[len("ethernet"):])
-        if match is None or not 0 <= int(match.group(1)) <= _INT_MAX:
+        if match is None or not 0 <= capped_int(match.group(1)) <= _INT_MAX:
             raise VmxError("VMX key '%s' starts with 'ethernet' but not with 'ethernet<number>.'" % key)
-        numbers.add(int(match.group(1)))
+        numbers.add(capped_int(match.group(1)))
     return sorted(numbers)
 
 
@@ -650,9 +650,9 @@ def _parse_network_uri(key, uri):
     if match is None:
         raise VmxError("VMX entry '%s' must be a URI like telnet://host:port but is '%s'" % (key, uri))
     scheme, host, port = match.groups()
-    if not port or int(port) == 0:
+    if not port or capped_int(port) == 0:
         raise VmxError("VMX entry '%s' ('%s') has no port" % (key, uri))
-    if int(port) > _INT_MAX:
+    if capped_int(port) > _INT_MAX:
         raise VmxError("VMX entry '%s' ('%s') has an invalid port" % (key, uri))
     protocol = _SERIAL_SCHEMES.get(_lower(scheme))
     if protocol is None:
@@ -660,7 +660,7 @@ def _parse_network_uri(key, uri):
                        % (key, uri, scheme))
     if host.startswith("["):
         host = host[1:-1]
-    return (host or None), str(int(port)), protocol
+    return (host or None), str(capped_int(port)), protocol
 
 
 def _read_serial(reader, port):

@@ -114,6 +114,10 @@ def parse_xml(data, *, root_tag=None):
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as err:
+        if "XML_PARSE_HUGE" in str(err) or "Resource limit exceeded" in str(err):
+            # libxml2's own words name a parser flag the user cannot set; say what is too large instead.
+            raise DomainXmlError("XML input has a text or attribute value of more than 10,000,000 characters "
+                                 "(line %s); nothing in libvirt XML is that long" % (err.lineno,)) from None
         raise DomainXmlError("malformed XML: %s" % (err,)) from None
     except (ValueError, TypeError) as err:
         raise DomainXmlError("unreadable XML: %s" % (err,)) from None

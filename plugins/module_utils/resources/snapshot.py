@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import run_vm_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import EarlierTaskResumed, run_vm_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm_item, snapshot_list
 from ansible_collections.virt.esx.plugins.module_utils.formats.snapshot_xml import format_snapshot_xml, parse_snapshot_xml
 
@@ -100,6 +100,17 @@ def with_xml(snapshots, domain_uuid):
 
 
 def manage_snapshot(session, params, check_mode=False):
+    try:
+        return _manage_snapshot(session, params, check_mode)
+    except EarlierTaskResumed as resumed:
+        # auto_answer let an earlier, blocked task finish: plan again from the VM as it is now, once.
+        result = _manage_snapshot(session, params, check_mode)
+        result['changed'] = True
+        result['warnings'] = [str(resumed)]
+        return result
+
+
+def _manage_snapshot(session, params, check_mode=False):
     # The VM's properties (the snapshot tree among them) come with finding it.
     item, facts = find_vm_item(session, name=params.get('name'), uuid=params.get('uuid'), moid=params.get('moid'),
                                autostart=False)

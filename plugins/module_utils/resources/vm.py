@@ -37,7 +37,9 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import (
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import ancestor as find_ancestor, retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import failure_message, fault_text, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_limits import check_vm_limits
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import QuestionBlocked, handle_pending_question, run_vm_task, wait_for_task
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import EarlierTaskResumed
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
@@ -748,6 +750,7 @@ class VmRun(object):
             if desired['name'] is None:
                 desired['name'] = lookup.get('name')
             check_definition(desired, creating=vm is None)
+            check_vm_limits(self.session, vm, desired, params, self.hw_version)
         if vm is None:
             if state == 'destroyed' and desired is None:
                 return self.result(None, diff)
@@ -1165,4 +1168,11 @@ class VmRun(object):
 
 
 def manage_vm(session, params, check_mode=False):
-    return VmRun(session, params, check_mode).run()
+    try:
+        return VmRun(session, params, check_mode).run()
+    except EarlierTaskResumed as resumed:
+        # auto_answer let an earlier, blocked task finish: converge from the VM as it is now, once.
+        result = VmRun(session, params, check_mode).run()
+        result['changed'] = True
+        result['warnings'] = [str(resumed)] + list(result.get('warnings') or ())
+        return result

@@ -251,6 +251,11 @@ def _slot(text, default_bus, what):
     return '%s%s:%s' % match.groups()
 
 
+def _bus_of_slot(text):
+    match = _SLOT_RE.match(str(text or '').strip().lower())
+    return match.group(1) if match else None
+
+
 def _next_free_slot(used, bus):
     if bus == 'scsi':
         for unit in range(0, 16):
@@ -290,7 +295,7 @@ def spec_from_options(params):
     if disks is not None:
         used = set()
         for index, disk in enumerate(disks):
-            bus = (disk.get('bus') or 'scsi').lower()
+            bus = (disk.get('bus') or _bus_of_slot(disk.get('slot')) or 'scsi').lower()
             slot = _slot(disk.get('slot'), bus, 'disk') or _next_free_slot(used | set(spec['disks']), bus)
             if slot in spec['disks']:
                 raise VirtEsxError('disks[%d]: slot %s is used twice' % (index, slot))

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import ConnectionOptionsError
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import check_limits
 
 SCHEMES = ('esx', 'vpx', 'gsx')
 TRANSPORTS = ('https', 'http')
@@ -59,6 +60,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     transport=dict(type='str', choices=list(TRANSPORTS)),
     proxy=dict(type='str'),
     timeout=dict(type='int', default=60),
+    max_answer_mb=dict(type='int', default=64),
 )
 
 # Options of modules that start tasks on VMs (the poller's auto_answer).
@@ -84,7 +86,7 @@ class ConnectionParams(object):
 
     def __init__(self, hostname, username, password, port, transport='https',
                  validate_certs=True, ca_file=None, proxy=None, scheme=None,
-                 path_items=(), vcenter=None, auto_answer=None, timeout=60):
+                 path_items=(), vcenter=None, auto_answer=None, timeout=60, max_answer_mb=64):
         self.hostname = hostname
         self.username = username
         self.password = password
@@ -98,6 +100,7 @@ class ConnectionParams(object):
         self.vcenter = vcenter
         self.auto_answer = auto_answer
         self.timeout = timeout
+        self.max_answer_mb = max_answer_mb
 
     @property
     def endpoint(self):
@@ -257,7 +260,7 @@ def resolve_connection_params(params, environ=None, warn=None):
         env_value = env.get(ENV_FALLBACKS['validate_certs'])
         validate_certs = True if env_value in (None, '') else _as_bool('VMWARE_VALIDATE_CERTS', env_value)
     ca_file = params.get('ca_file') or env.get(ENV_FALLBACKS['ca_file']) or None
-    timeout = params.get('timeout') or 60
+    timeout, max_answer_mb = check_limits(params)
     auto_answer = params.get('auto_answer')
 
     uri = params.get('uri')
@@ -276,7 +279,7 @@ def resolve_connection_params(params, environ=None, warn=None):
             transport=transport, validate_certs=bool(validate_certs) and not parsed['no_verify'],
             ca_file=ca_file, proxy=parsed['proxy'], scheme=parsed['scheme'], path_items=parsed['path_items'],
             vcenter=parsed['vcenter'], auto_answer=parsed['auto_answer'] if auto_answer is None else auto_answer,
-            timeout=timeout)
+            timeout=timeout, max_answer_mb=max_answer_mb)
     else:
         hostname = option('hostname')
         if not hostname:
@@ -290,7 +293,8 @@ def resolve_connection_params(params, environ=None, warn=None):
         conn = ConnectionParams(
             hostname=hostname, username=option('username'), password=password, port=port,
             transport=transport, validate_certs=bool(validate_certs), ca_file=ca_file,
-            proxy=parse_proxy(option('proxy')), auto_answer=bool(auto_answer), timeout=timeout)
+            proxy=parse_proxy(option('proxy')), auto_answer=bool(auto_answer), timeout=timeout,
+            max_answer_mb=max_answer_mb)
 
     if not conn.username:
         raise ConnectionOptionsError('A user name is needed: username (or VMWARE_USER), or user@ in the uri')

@@ -149,8 +149,26 @@ def retrieve(content, properties_by_type, root=None, recursive=True, page_size=D
     with traversal specs; only ``recursive=False`` (the root's children) needs a
     container view.
     """
+    try:
+        return _retrieve_once(content, properties_by_type, root, recursive, page_size)
+    except (vmodl.fault.ManagedObjectNotFound, vmodl.fault.InvalidArgument) as fault:
+        if not _lost_with_the_session(fault):
+            raise
+    # The session expired and pyvmomi's stub logged in again: the container view (or the paging token)
+    # belonged to the old session and is gone.  Once more, in the new session.
+    return _retrieve_once(content, properties_by_type, root, recursive, page_size)
+
+
+def _lost_with_the_session(fault):
+    """A view or token of an earlier session: the object is a ContainerView, or the argument the token."""
+    if isinstance(fault, vmodl.fault.ManagedObjectNotFound):
+        return isinstance(getattr(fault, 'obj', None), vim.view.ContainerView)
+    return getattr(fault, 'invalidProperty', None) == 'token'
+
+
+def _retrieve_once(content, properties_by_type, root, recursive, page_size):
     if not recursive:
-        return _retrieve_by_view(content, properties_by_type, root, recursive)
+        return _retrieve_by_view(content, properties_by_type, root, recursive, page_size)
     object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=root or content.rootFolder, skip=True,
                                                            selectSet=inventory_traversal())
     filter_spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[object_spec],

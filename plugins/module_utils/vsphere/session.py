@@ -33,6 +33,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import (
     HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, SoapStubAdapter, VimSessionOrientedStub, VmomiSupport, vim)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fault_text, vsphere_call
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import guard_soap_stub
 
 # libvirt's product kinds, from ServiceContent.about (apiType, productLineId).
 PRODUCT_KINDS = {
@@ -170,9 +171,10 @@ class ViSession(object):
         except http.client.HTTPException as exc:
             # pyvmomi raises it with the HTTP status of an answer that is not SOAP (404 Not Found, ...).
             raise SessionError('Cannot talk to a VI server at %s: HTTP %s' % (where, exc))
-        except Exception as exc:  # pylint: disable=broad-except
-            # An answer that is not a vSphere SOAP envelope.
-            raise SessionError('Cannot talk to a VI server at %s: %s' % (where, exc))
+        except Exception:  # pylint: disable=broad-except
+            # A SOAP envelope pyvmomi cannot read as vSphere's: its exception text would be Python's, not ours.
+            raise SessionError('Cannot talk to a VI server at %s: its answer to RetrieveServiceContent is a SOAP envelope '
+                               'but not a vSphere one; check hostname, port and that this is an ESX host or vCenter' % where)
         self.product = self._detect_product()
         self._check_scheme()
         if params.scheme == 'vpx':
@@ -185,8 +187,12 @@ class ViSession(object):
             host=params.hostname, port=port, version=BASELINE_API_VERSION, sslContext=ssl_context_for(params),
             httpProxyHost=proxy_host, httpProxyPort=proxy_port or 80,
             httpConnectionTimeout=params.timeout, connectionPoolTimeout=-1)
+        guard_soap_stub(soap_stub, params)
         # The service content needs no session; read it once, before logging in.
         content = vim.ServiceInstance('ServiceInstance', soap_stub).RetrieveContent()
+        if not isinstance(content, vim.ServiceInstanceContent):
+            raise SessionError('%s answered RetrieveServiceContent with a SOAP answer that holds no vSphere service '
+                               'content: it is not an ESX host or vCenter (check hostname and port)' % params.endpoint)
         soap_stub.ComputeVersionInfo(api_version_for(content.about.apiVersion))
         login = _login_method(params.username, params.password, content.sessionManager._moId)
         if self.session_store is not None:
@@ -201,7 +207,9 @@ class ViSession(object):
         self._stub._CallLoginMethod()  # pylint: disable=protected-access
 
     def _new_stub(self, soap_stub, login):
-        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.5, retryCount=3)
+        # pyvmomi's retries (a pooled connection the server closed) nest for property reads (12 tries):
+        # short delays keep a lost server's answer within a second or two; the task poller reconnects itself.
+        stub = VimSessionOrientedStub(soap_stub, login, retryDelay=0.1, retryCount=3)
         # The way back from a managed object (and so from the service content) to this session.
         stub.virt_esx_session = self
         return stub

@@ -81,6 +81,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import HAS_PYVMOMI, PYVMOMI_IMPORT_ERROR, vmodl
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import describe_fault, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.reconnect import ConnectionWatch
 
 DEFAULT_TIMEOUT = 3600.0
 
@@ -242,6 +243,19 @@ class QuestionBlocked(TaskError):
         }
 
 
+class EarlierTaskResumed(QuestionBlocked):
+    """auto_answer answered a question an earlier task was blocked by, and that task has finished.
+
+    The task that was asked for was not started (the VM's state may have changed under it): the
+    caller reads the VM again and converges from there.  ``earlier`` describes the earlier tasks
+    and how they ended.
+    """
+
+    def __init__(self, message, question, answered_choice=None, earlier=()):
+        super(EarlierTaskResumed, self).__init__(message, question, answered_choice=answered_choice)
+        self.earlier = tuple(earlier)
+
+
 def question_from_vim(question_info):
     """Build a :class:`Question` from a ``vim.vm.QuestionInfo`` (or None)."""
     if question_info is None:
@@ -288,6 +302,7 @@ class PyVmomiTaskAdapter(object):
             # The whole runtime is read, not runtime.question: pyvmomi fetches one
             # property per access, and an unset one breaks govmomi's simulator.
             runtime = vm.runtime
+        self.last_power_state = getattr(runtime, 'powerState', None)
         return question_from_vim(getattr(runtime, 'question', None))
 
     def answer(self, vm, question_id, choice_key):
@@ -321,16 +336,45 @@ class PyVmomiTaskAdapter(object):
         with self._call(None, 'task', task):
             task.CancelTask()
 
+    def blocked_tasks(self, vm):
+        """The VM's tasks that are still queued or running (the ones a question held up)."""
+        with self._call('Reading the recent tasks of virtual machine %s' % self._moid(vm), 'virtual machine', vm):
+            tasks = list(vm.recentTask or ())
+            if not tasks:
+                # Some servers keep recent tasks only on the task manager.
+                session = getattr(getattr(vm, '_stub', None), 'virt_esx_session', None)
+                manager = getattr(getattr(session, 'content', None), 'taskManager', None)
+                tasks = [task for task in (manager.recentTask if manager is not None else None) or ()
+                         if getattr(task.info.entity, '_moId', None) == self._moid(vm)]
+            return [task for task in tasks if str(task.info.state) in (STATE_QUEUED, STATE_RUNNING)]
+
     def start(self, start):
         with self._call(None, 'object'):
             return start()
+
+    last_power_state = None
 
     def describe_vm(self, vm):
         try:
             # vSphere keeps '%', '/' and backslash of VM names escaped; show the name the user gave.
             return "'%s' (%s)" % (unescape_vm_name(vm.name), self._moid(vm))
-        except (vmodl.MethodFault, OSError, HTTPException):
+        except (vmodl.MethodFault, OSError, HTTPException, TaskError):
             return self._moid(vm)
+        except Exception:  # pylint: disable=broad-except
+            # A transport error of a connection that is gone: the moid still names the VM.
+            return self._moid(vm)
+
+    def reconnect(self, obj):
+        """Forget the connections of the session ``obj`` belongs to, so that the next call opens a new one.
+
+        No login here: the session may well have survived on the server (a network flap, a proxy
+        restart); if it did not (the server restarted), the server answers NotAuthenticated and the
+        session stub logs in again by itself.
+        """
+        stub = getattr(obj, '_stub', None)
+        drop = getattr(stub, 'DropConnections', None)
+        if drop is not None:
+            drop()
 
 
 # ---------------------------------------------------------------------------
@@ -399,6 +443,9 @@ class TaskPoller(object):
                 how = 'It was answered meanwhile by another client'
             else:
                 how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
+            if getattr(self.adapter, 'blocked_tasks', None) is not None:
+                # The earlier task may already do what was wanted: wait for it, and let the caller converge.
+                self._resume_earlier_tasks(vm, question, choice, how, timeout)
             raise QuestionBlocked(
                 'Virtual machine %s was blocked by a pending %s. %s, so the earlier task waiting on it can continue. '
                 '%s that was asked for now was NOT started; retry once the earlier task has finished.'
@@ -412,6 +459,25 @@ class TaskPoller(object):
                              fault_name=fault.fault_name, fault_text=fault.fault_text)
         return self.wait(task, vm=vm, auto_answer=auto_answer, timeout=timeout, description=description)
 
+    def _resume_earlier_tasks(self, vm, question, choice, how, timeout):
+        """Wait (within ``timeout``) for the tasks the answered question held up; raise EarlierTaskResumed."""
+        deadline = None if timeout is None else self.clock() + timeout
+        earlier = []
+        for task in self.adapter.blocked_tasks(vm):
+            remaining = None if deadline is None else max(deadline - self.clock(), 0.001)
+            name = getattr(task, '_moId', 'a task')
+            try:
+                self.wait(task, vm=vm, auto_answer=True, timeout=remaining)
+                earlier.append("%s finished" % name)
+            except TaskFailed as failed:
+                # It ended, if not well: the VM is read again all the same.
+                earlier.append('%s failed (%s)' % (name, failed.fault_text or failed))
+        raise EarlierTaskResumed(
+            'Virtual machine %s was blocked by a pending %s. %s; the earlier task waiting on it then ended (%s). '
+            'The virtual machine is read again and the run converges from its new state.'
+            % (self.adapter.describe_vm(vm), question.describe(), how, '; '.join(earlier) or 'it had already finished when looked for'),
+            question, answered_choice=choice, earlier=earlier)
+
     def wait(self, task, *, vm=None, auto_answer=False, timeout=DEFAULT_TIMEOUT, description=None):
         _check_timeout(timeout)
         deadline = None if timeout is None else self.clock() + timeout
@@ -419,8 +485,10 @@ class TaskPoller(object):
         watch_questions = vm is not None
         answered_ids = set()
         unresolved_answer = None
+        # A lost connection is not the task's end: it keeps running on the server, so reconnect a few times.
+        watch = ConnectionWatch(self.adapter, task, vm, lambda: description, self.clock, self.sleep, deadline)
         while True:
-            status = self.adapter.task_status(task)
+            status = watch.call(self.adapter.task_status, task)
             if description is None and status.name:
                 description = status.name
             if status.state == STATE_SUCCESS:
@@ -431,7 +499,7 @@ class TaskPoller(object):
             unresolved_answer = None
             if watch_questions:
                 try:
-                    question = self.adapter.question_of(vm)
+                    question = watch.call(self.adapter.question_of, vm)
                 except ObjectVanished:
                     # Destroy_Task and the like remove the VM before their task ends.
                     watch_questions = False

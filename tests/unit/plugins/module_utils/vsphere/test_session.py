@@ -90,7 +90,11 @@ def test_a_web_server_that_is_not_vsphere_is_named_with_its_http_status():
     finally:
         server.shutdown()
         server.server_close()
-    assert str(failure.value) == 'Cannot talk to a VI server at http://127.0.0.1:%d: HTTP 404 Not Found' % server.server_port
+    assert str(failure.value).startswith(
+        'http://127.0.0.1:%d is not answering as a vSphere server: to the SOAP call RetrieveServiceContent it answered '
+        'HTTP 404 Not Found, content type text/html;charset=utf-8, starting with \'<!DOCTYPE HTML> <html lang="en"> <head>'
+        % server.server_port)
+    assert str(failure.value).endswith('where a SOAP answer (HTTP 200 or 500, text/xml) was expected. Check hostname, port and transport')
     assert 'Pa55-word!' not in str(failure.value)
 
 
