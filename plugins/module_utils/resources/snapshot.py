@@ -18,6 +18,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere import properties
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import run_vm_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm, snapshot_list
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 
 STATES = ('present', 'absent', 'current', 'list')
 
@@ -81,7 +82,7 @@ def manage_snapshot(session, params, check_mode=False):
     info = properties.retrieve_one(session.content, vm, ['snapshot']).get('snapshot')
     snapshots = snapshot_list(info)
     action, targets = plan(snapshots, state, snapshot_name)
-    auto_answer = bool(params.get('auto_answer'))
+    auto_answer = answer_policy(params.get('auto_answer'), params.get('answers'))
     timeout = params.get('task_timeout')
     changed = action != 'none'
 

@@ -40,6 +40,8 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import Ques
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -547,7 +549,7 @@ class VmRun(object):
         self.session = session
         self.params = params
         self.check_mode = check_mode
-        self.auto_answer = bool(session.params.auto_answer)
+        self.auto_answer = answer_policy(session.params.auto_answer, params.get('answers'))
         self.timeout = params.get('task_timeout') or 3600
         self.changes = []
         self.warnings = []
@@ -672,7 +674,8 @@ class VmRun(object):
             lookup['name'], lookup['uuid'] = from_xml['name'], from_xml['uuid']
         if not lookup.get('name') and not lookup.get('uuid'):
             raise VmError('Give name or uuid (or xml with a <name>)')
-        vm = find_vm(self.session, lookup, self.datacenter, folder)
+        vm_clone.check_options(self)
+        vm = vm_clone.find_more(self, lookup, folder, find_vm(self.session, lookup, self.datacenter, folder), find_vm)
         if vm is None and lookup.get('uuid') and lookup.get('name') and params['state'] != 'absent':
             vm = find_vm(self.session, dict(name=lookup['name']), self.datacenter, folder)
             if vm is not None:
@@ -687,6 +690,8 @@ class VmRun(object):
             if desired['name'] is None:
                 desired['name'] = lookup.get('name')
             check_definition(desired, creating=vm is None)
+        if vm is None and params.get('clone_from'):
+            return vm_clone.clone_run(self, lookup, desired, folder, diff)
         if vm is None:
             if state == 'destroyed' and desired is None:
                 return self.result(None, diff)
@@ -703,9 +708,11 @@ class VmRun(object):
                     self.changes.append('autostart on')
                 return self.result(None, diff, spec=desired)
         else:
+            vm_clone.before_edit(self, vm, folder)
             self.edit(vm, desired, diff)
         self.power(vm, state)
         self.autostart(vm)
+        vm_clone.after_power(self, vm)
         return self.result(vm, diff)
 
     def has_definition(self):
@@ -722,6 +729,7 @@ class VmRun(object):
         if vm is not None and not self.check_mode:
             # After a real run the diff shows the VM as it now is, the XML the result reports.
             diff['after'] = result['vm']['xml']
+        vm_clone.result_fields(self, result, vm)
         return result
 
     # -- create / remove ---------------------------------------------------------------------
