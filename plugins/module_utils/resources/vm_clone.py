@@ -68,7 +68,7 @@ def check_options(run):
     if params.get('linked') and params.get('clone_disk_format'):
         raise CloneError('clone_disk_format (%s) cannot be honoured by a linked clone, whose disks are delta disks of the '
                          "source's snapshot" % params['clone_disk_format'])
-    if params.get('template') and params.get('state') not in ('present', 'destroyed', 'shutdown'):
+    if params.get('template') and params.get('state') not in ('present', 'destroyed', 'shutdown', 'absent'):
         raise CloneError('template: true needs the VM powered off, but state is %s' % params['state'])
     if params.get('customization') is not None and not params.get('clone_from'):
         raise CloneError('customization is applied to a clone before its first power-on: give clone_from')
@@ -133,7 +133,7 @@ def find_source(run, ref):
 
 def _snapshot_of(run, source_obj):
     params = run.params
-    info = retrieve_one(run.session.content, source_obj, ['snapshot'])['snapshot']
+    info = retrieve_one(run.session.content, source_obj, ['snapshot']).get('snapshot')
     if info is None or not info.rootSnapshotList:
         raise CloneError('linked: true needs a snapshot of %s, which has none: take one (virt.esx.vm_snapshot) first'
                          % params['clone_from'])
