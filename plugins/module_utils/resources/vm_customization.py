@@ -187,11 +187,11 @@ def build_customization(options, nic_count):
         if not extra:
             raise CustomizationError('customization is empty: give spec, the guest settings, or cloud_init')
         return Customization(extra_config=extra, summary=summary)
-    os_kind = options.get('os') or ('windows' if options.get('windows') else 'linux')
+    os_kind = options.get('os') or ('windows' if options.get('windows') is not None else 'linux')
     if os_kind == 'windows':
         identity, identity_summary = _windows_identity(options)
     else:
-        if options.get('windows'):
+        if options.get('windows') is not None:
             raise CustomizationError('customization.windows is given but customization.os is linux')
         identity, identity_summary = _linux_identity(options)
     summary.update(identity_summary)

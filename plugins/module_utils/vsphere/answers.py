@@ -15,8 +15,8 @@ auto_answer (its default choice, or an error when auto_answer is off).
 ``AnswerPolicy(rules=(), auto_answer=False)``
     ``choose(question) -> (choice, reason)``: the Choice to send and how it was
     chosen (``answers[0]``, ``auto_answer``), or ``(None, why not)``. A rule
-    that matches a question but names no choice of it raises ``AnswerRuleError``
-    (a typo must not fall through to the default answer).
+    that matches a question but names no choice of it answers nothing (a typo
+    must not fall through to the default answer): the reason says why.
 ``answer_policy(auto_answer, answers) -> AnswerPolicy``
     checks the option (clear errors naming the rule) and builds the policy;
     ``as_policy(value)`` turns a plain auto_answer boolean into one.
@@ -88,7 +88,11 @@ class AnswerPolicy(object):
     def choose(self, question):
         for rule in self.rules:
             if rule.matches(question):
-                return rule.choice_of(question), rule.name
+                try:
+                    return rule.choice_of(question), rule.name
+                except AnswerRuleError as exc:
+                    # Never the default instead: the question stays unanswered and the task is cancelled if it can be.
+                    return None, str(exc)
         if not self.auto_answer:
             return None, ('no answers rule matches it and auto_answer is off' if self.rules else 'auto_answer is off')
         if not question.choices:
