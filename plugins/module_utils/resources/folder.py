@@ -113,8 +113,7 @@ class FolderRun(object):
                     self.changes.append('create folder %s' % path)
                     predicted.append(path)
                     if self.check_mode:
-                        current = None
-                        break
+                        continue
                     with vsphere_call('Creating folder %s' % path, FolderError):
                         created = current['_obj'].CreateFolder(name=escape_vm_name(part))
                     current = dict(_obj=created, _moid=created._moId, name=part)
