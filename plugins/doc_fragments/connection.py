@@ -96,7 +96,8 @@ options:
         a question already pending). The first rule that matches a question gives its answer; a question no rule
         matches is answered with its default choice when O(auto_answer) is on, else reported as an error.
       - A rule that matches but names no choice of the question is an error (it never falls back to the default).
-      - Not accepted in O(uri): libvirt's query parameters are flat name=value pairs, which a list of rules does not fit.
+      - Not accepted in O(uri), whose query parameters follow libvirt's grammar of flat name=value pairs, which a list of
+        rules does not fit.
     type: list
     elements: dict
     suboptions:

@@ -177,8 +177,8 @@ def _relocate_spec(run, source_item, source_config):
         locators = []
         for device in source_config.hardware.device or []:
             if isinstance(device, vim.vm.device.VirtualDisk):
-                backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(diskMode='persistent', fileName='',
-                                                                         thinProvisioned=thin, eagerlyScrub=eager)
+                backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                    diskMode='persistent', fileName='', thinProvisioned=thin, eagerlyScrub=eager)
                 locators.append(vim.vm.RelocateSpec.DiskLocator(
                     diskId=device.key, datastore=datastore or device.backing.datastore, diskBackingInfo=backing))
         relocate.disk = locators
@@ -220,9 +220,9 @@ def clone_run(run, lookup, desired, folder, diff):
     relocate = _relocate_spec(run, source, source_config)
     snapshot, snapshot_name = _snapshot_of(run, source_obj) if params.get('linked') else (None, None)
     run.changed = True
-    run.changes.append('clone VM %s from %s %s%s' % (name, 'template' if source.get('config.template') else 'VM',
-                                                    unescape_vm_name(source['name']),
-                                                    ' (linked to its snapshot %s)' % (snapshot_name or 'current') if snapshot is not None else ''))
+    linked_text = ' (linked to its snapshot %s)' % (snapshot_name or 'current') if snapshot is not None else ''
+    kind = 'template' if source.get('config.template') else 'VM'
+    run.changes.append('clone VM %s from %s %s%s' % (name, kind, unescape_vm_name(source['name']), linked_text))
     run.clone_facts = dict(source=unescape_vm_name(source['name']), source_moid=source['_moid'],
                            source_is_template=bool(source.get('config.template')), linked=bool(params.get('linked')),
                            snapshot=snapshot_name, disk_format=params.get('clone_disk_format'),
@@ -246,8 +246,8 @@ def clone_run(run, lookup, desired, folder, diff):
             clone_spec.config = vim.vm.ConfigSpec(extraConfig=[vim.option.OptionValue(key=key, value=value)
                                                                for key, value in sorted(customization.extra_config.items())])
     try:
-        vm = run.task(source_obj, lambda: source_obj.CloneVM_Task(folder=target_folder['_obj'], name=escape_vm_name(name),
-                                                                   spec=clone_spec), 'CloneVM_Task')
+        vm = run.task(source_obj, lambda: source_obj.CloneVM_Task(
+            folder=target_folder['_obj'], name=escape_vm_name(name), spec=clone_spec), 'CloneVM_Task')
     except TaskError as exc:
         raise CloneError('Cloning %s into VM %s failed: %s' % (params['clone_from'], name, getattr(exc, 'fault_text', None) or exc))
     before_changes = len(run.changes)
@@ -378,8 +378,8 @@ def result_fields(run, result, vm_obj):
         try:
             vm['template'] = is_template(run, vm_obj)
         except (VirtEsxError, vmodl.MethodFault) as exc:
-            run.warnings.append('Whether VM %s is a template could not be read: %s' % (vm.get('name'), fault_text(exc)
-                                                                                     if isinstance(exc, vmodl.MethodFault) else exc))
+            reason = fault_text(exc) if isinstance(exc, vmodl.MethodFault) else exc
+            run.warnings.append('Whether VM %s is a template could not be read: %s' % (vm.get('name'), reason))
     elif vm is not None:
         vm['template'] = bool(run.params.get('template'))
     if getattr(run, 'clone_facts', None) is not None:

@@ -12,7 +12,8 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import (
     AnswerPolicy, AnswerRuleError, answer_policy, as_policy)
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import Choice, Question, QuestionBlocked, TaskStatus
 
-from ansible_collections.virt.esx.tests.unit.plugins.module_utils.vsphere.test_tasks import MOVED_QUESTION, FakeAdapter, FakeClock, FakeTask, FakeVm, ask_on_poll, poller, running
+from ansible_collections.virt.esx.tests.unit.plugins.module_utils.vsphere.test_tasks import (
+    MOVED_QUESTION, FakeAdapter, FakeClock, FakeTask, FakeVm, ask_on_poll, poller, running)
 
 NO_DEFAULT = Question('_vmx9', 'Insert the next disk.', [Choice('ok', 'OK', 'OK'), Choice('cancel', 'Cancel', 'Cancel')])
 
