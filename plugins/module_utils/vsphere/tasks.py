@@ -403,7 +403,11 @@ class TaskPoller(object):
             if choice is None:
                 how = 'It was answered meanwhile by another client'
             else:
-                how = "It was answered with '%s' (%s)" % (choice.label, as_policy(auto_answer).choose(question)[1])
+                rule = as_policy(auto_answer).choose(question)[1]
+                if rule == 'auto_answer':
+                    how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
+                else:
+                    how = "It was answered with '%s' (%s)" % (choice.label, rule)
             raise QuestionBlocked(
                 'Virtual machine %s was blocked by a pending %s. %s, so the earlier task waiting on it can continue. '
                 '%s that was asked for now was NOT started; retry once the earlier task has finished.'
