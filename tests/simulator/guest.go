@@ -4,7 +4,6 @@
 package main
 
 import (
-	"github.com/google/uuid"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -119,17 +118,12 @@ func afterClone(clone *simulator.VirtualMachine, spec *types.VirtualMachineClone
 	}
 }
 
-// copiedAnswer gives a VM a new BIOS UUID when its moved-or-copied question is
-// answered "I copied it", as a host does (it also generates new MAC
-// addresses); "I moved it" keeps both. The caller holds the VM's lock.
-func copiedAnswer(vm *simulator.VirtualMachine, choice string) {
-	if choice != answerCopied {
-		return
-	}
-	id := uuid.New().String()
-	simulator.Map.Update(vm, []types.PropertyChange{
-		{Name: "config.uuid", Val: id},
-		{Name: "summary.config.uuid", Val: id},
-	})
+// recordAnswer keeps the choice a VM's question was answered with in its
+// extraConfig (virtesx.question.answer = the choice key), so that tests see
+// which answer a client gave. (A real host answered "I copied it" also gives
+// the VM a new BIOS UUID and MACs; the simulator keeps them, as other tests
+// find their VMs by UUID.) The caller holds the VM's lock.
+func recordAnswer(vm *simulator.VirtualMachine, choice string) {
+	applyExtraConfig(vm, []types.BaseOptionValue{&types.OptionValue{Key: questionMarkerKey + ".answer", Value: choice}})
 	writeVMXLogged(vm)
 }

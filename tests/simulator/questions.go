@@ -363,7 +363,7 @@ func (b *questionBook) answer(ctx *simulator.Context, vm *simulator.VirtualMachi
 
 	b.retire(pending)
 	clearQuestion(vm)
-	copiedAnswer(vm, choice)
+	recordAnswer(vm, choice)
 
 	if choice == answerCancel {
 		completeTask(pending.task, &types.GenericVmConfigFault{Reason: "The operation was canceled by the user."},
