@@ -60,7 +60,10 @@ options:
     description: On a vCenter, the datacenter; defaults to the O(uri) path's, or the only one.
     type: str
   folder:
-    description: On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
+    description:
+      - On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
+      - A VM of that name or O(uuid) found elsewhere in the datacenter is moved into it (MoveIntoFolder_Task);
+        M(virt.esx.folder) creates folders.
     type: str
   cluster:
     description: On a vCenter, the cluster to create the VM in.

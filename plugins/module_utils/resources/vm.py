@@ -625,7 +625,8 @@ class VmRun(object):
         result = dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
-                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB)
+                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB,
+                      template=bool(config.template))
         result.update(plain_fields(current))
         return result
 

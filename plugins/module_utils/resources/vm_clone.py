@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim, vmodl
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import escape_datastore_item, escape_vm_name, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
@@ -34,7 +34,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_customization import build_customization, stored_specification
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
-from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import fault_text, vsphere_call
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.guest_wait import GuestWaitTimeout, wait_for_guest
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import retrieve_one
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import wait_for_task
@@ -372,16 +372,12 @@ def after_power(run, vm):
 
 
 def result_fields(run, result, vm_obj):
-    """vm.template, clone (what the clone was made from and how) and guest (what wait_for found)."""
+    """vm.template (predicted in check mode), clone (what the clone was made from and how) and guest (what wait_for found)."""
     vm = result.get('vm')
-    if vm and vm_obj is not None and vm.get('moid'):
-        try:
-            vm['template'] = is_template(run, vm_obj)
-        except (VirtEsxError, vmodl.MethodFault) as exc:
-            reason = fault_text(exc) if isinstance(exc, vmodl.MethodFault) else exc
-            run.warnings.append('Whether VM %s is a template could not be read: %s' % (vm.get('name'), reason))
-    elif vm is not None:
-        vm['template'] = bool(run.params.get('template'))
+    if vm is not None and 'template' not in vm:
+        vm['template'] = bool(run.params.get('template')) if vm_obj is None or run.check_mode else is_template(run, vm_obj)
+    elif vm is not None and run.check_mode and run.params.get('template') is not None:
+        vm['template'] = bool(run.params['template'])
     if getattr(run, 'clone_facts', None) is not None:
         result['clone'] = run.clone_facts
     if getattr(run, 'guest_facts', None) is not None:
