@@ -352,6 +352,14 @@ options:
     description: Seconds O(wait_for) waits before it fails.
     type: int
     default: 300
+  cpu_hot_add:
+    description:
+      - Whether vCPUs can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
+    type: bool
+  memory_hot_add:
+    description:
+      - Whether memory can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
+    type: bool
 extends_documentation_fragment:
   - virt.esx.connection
   - virt.esx.connection.tasks
@@ -486,6 +494,12 @@ vm:
       sample: [{"slot": "ethernet0", "network": "VM Network", "model": "vmxnet3", "mac": "00:50:56:3a:00:10"}]
     template:
       description: Whether the VM is a template.
+      type: bool
+    cpu_hot_add:
+      description: Whether vCPUs can be hot-added.
+      type: bool
+    memory_hot_add:
+      description: Whether memory can be hot-added.
       type: bool
     cdroms:
       description:
@@ -664,6 +678,8 @@ def main():
         )),
         wait_for=dict(type='str', choices=['ip', 'tools', 'hostname']),
         wait_timeout=dict(type='int', default=300),
+        cpu_hot_add=dict(type='bool'),
+        memory_hot_add=dict(type='bool'),
     )
     module = EsxModule(
         argument_spec, tasks=True, supports_check_mode=True,

@@ -40,7 +40,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import Ques
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
-from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone
+from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone, vm_hardware
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
@@ -626,7 +626,8 @@ class VmRun(object):
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
                       guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB,
-                      template=bool(config.template))
+                      template=bool(config.template), cpu_hot_add=bool(config.cpuHotAddEnabled),
+                      memory_hot_add=bool(config.memoryHotAddEnabled))
         result.update(plain_fields(current))
         return result
 
@@ -700,6 +701,7 @@ class VmRun(object):
                 raise VmError('VM %s does not exist; give its definition (xml, or vcpus, memory_mb, ...) to create it'
                               % (lookup.get('name') or lookup.get('uuid')))
             vm = self.create(desired, folder, diff)
+            vm_hardware.apply(self, vm)
             if vm is None:
                 # Check mode: predict what the real run does to the new, powered-off VM.
                 self._predicted_power = 'poweredOff'
@@ -711,6 +713,7 @@ class VmRun(object):
         else:
             vm_clone.before_edit(self, vm, folder)
             self.edit(vm, desired, diff)
+            vm_hardware.apply(self, vm)
         self.power(vm, state)
         self.autostart(vm)
         vm_clone.after_power(self, vm)

@@ -31,7 +31,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import TaskError, 
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import escape_datastore_item, escape_vm_name, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
-from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec as specs
+from ansible_collections.virt.esx.plugins.module_utils.resources import vm_hardware, vm_spec as specs
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_customization import build_customization, stored_specification
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
@@ -252,6 +252,7 @@ def clone_run(run, lookup, desired, folder, diff):
         raise CloneError('Cloning %s into VM %s failed: %s' % (params['clone_from'], name, getattr(exc, 'fault_text', None) or exc))
     before_changes = len(run.changes)
     run.edit(vm, desired, diff)
+    vm_hardware.apply(run, vm)
     # The clone is new: the diff starts from nothing, like a VM made by CreateVM_Task.
     diff['before'] = ''
     if len(run.changes) > before_changes:
@@ -270,6 +271,7 @@ def _predicted_clone(run, source_vm, desired, diff, relocate):
     if plan.refused:
         raise CloneError('The clone of %s cannot be changed as asked: %s' % (run.params['clone_from'], '; '.join(plan.refused)))
     run.changes.extend(describe_change(change) for change in plan.changes if change.field != 'name')
+    vm_hardware.apply(run, None, config)
     vmx_data = run.vmx_and_xml(source_vm)[0]
     vmx = parse_vmx(vmx_data)
     for key in list(vmx.keys()):
