@@ -98,7 +98,29 @@ options:
       - V(true) answers it with its default choice and carries on; V(false) fails with the question and its
         choices quoted, after trying to cancel the task; no new task is started on a VM that is blocked.
       - Defaults to the C(auto_answer) query parameter of O(uri), else V(false).
+      - Rules in O(answers) come first; auto_answer decides only for a question no rule matches.
     type: bool
+  answers:
+    description:
+      - Chosen answers to VM questions, tried in order before O(auto_answer) for every task the module runs (and for
+        a question already pending). The first rule that matches a question gives its answer; a question no rule
+        matches is answered with its default choice when O(auto_answer) is on, else reported as an error.
+      - A rule that matches but names no choice of the question is an error (it never falls back to the default).
+      - Not accepted in O(uri), whose query parameters follow libvirt's grammar of flat name=value pairs, which a list of
+        rules does not fit.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: The question id (C(runtime.question.id), for example V(_vmx1)). Give O(answers[].id) or O(answers[].text).
+        type: str
+      text:
+        description: A regular expression searched in the question's text (case-insensitive, white space folded).
+        type: str
+      answer:
+        description: The choice to give, by label (V(I moved it), case-insensitive) or by key (V(1)).
+        type: str
+        required: true
   task_timeout:
     description:
       - Seconds to wait for a vSphere task to finish before failing (the task is not cancelled), from 1 to 2592000.

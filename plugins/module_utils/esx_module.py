@@ -47,6 +47,7 @@ def module_argument_spec(argument_spec=None, tasks=False, task_timeout=False):
     spec = connection_argument_spec(tasks=tasks or task_timeout)
     if task_timeout and not tasks:
         del spec['auto_answer']
+        del spec['answers']
     spec.update(argument_spec or {})
     return spec
 

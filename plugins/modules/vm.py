@@ -60,7 +60,10 @@ options:
     description: On a vCenter, the datacenter; defaults to the O(uri) path's, or the only one.
     type: str
   folder:
-    description: On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
+    description:
+      - On a vCenter, the VM folder (path below the datacenter's VM folder) to look in and to create in.
+      - A VM of that name or O(uuid) found elsewhere in the datacenter is moved into it (MoveIntoFolder_Task);
+        M(virt.esx.folder) creates folders.
     type: str
   cluster:
     description:
@@ -207,6 +210,168 @@ options:
     description: Seconds to wait for a guest shutdown.
     type: int
     default: 300
+  # The vCenter way: clones, templates, guest customization, waiting for the guest (resources/vm_clone.py).
+  clone_from:
+    description:
+      - When the VM does not exist, create it as a clone (CloneVM_Task) of this VM or template, given by name, BIOS or
+        instance UUID, or inventory path below the datacenter's VM folder (V(templates/rhel9)). The clone is placed
+        as a new VM is (O(folder), O(cluster) or O(esxi_hostname), O(resource_pool), O(datastore)) and then brought to
+        the rest of the definition (O(vcpus), O(memory_mb), O(disks), O(nics), O(annotation), O(extra_config), power)
+        in the same run, as an existing VM would be.
+      - Only used when the VM is created; an existing VM is never cloned or customized again. Needs a vCenter.
+    type: str
+  linked:
+    description:
+      - Make a linked clone, whose disks are delta disks on a snapshot of O(clone_from) (O(clone_snapshot), by
+        default its current snapshot). The source must have a snapshot.
+    type: bool
+    default: false
+  clone_snapshot:
+    description: With O(linked=true), the name of the snapshot of O(clone_from) the clone is linked to.
+    type: str
+  clone_disk_format:
+    description:
+      - Format of the clone's disks; by default the source's. Not possible with O(linked=true).
+    type: str
+    choices: [thin, thick, eagerzeroedthick]
+  template:
+    description:
+      - V(true) marks the VM as a template (MarkAsTemplate; it must be powered off), V(false) marks a template as a
+        VM again (MarkAsVirtualMachine, in the resource pool of O(cluster), O(esxi_hostname) or O(resource_pool)).
+        With this option a template is found by O(name) or O(uuid) like a VM. Needs a vCenter.
+    type: bool
+  customization:
+    description:
+      - Guest customization of a clone, applied by VMware Tools at its first power-on (given in the CloneVM_Task
+        spec). Reported in RV(clone.customization); never applied again to an existing VM. Needs O(clone_from).
+    type: dict
+    suboptions:
+      spec:
+        description: Name of a customization specification stored in the vCenter, used as it is.
+        type: str
+      os:
+        description: Guest family of the inline settings; V(windows) when O(customization.windows) is given.
+        type: str
+        choices: [linux, windows]
+      hostname:
+        description: Host name (Linux) or computer name (Windows) of the guest.
+        type: str
+      domain:
+        description: DNS domain of a Linux guest.
+        type: str
+      time_zone:
+        description: Time zone, a tz name for Linux (V(Europe/Berlin)), a Windows time zone index for Windows (V(85)).
+        type: str
+      hw_clock_utc:
+        description: Whether a Linux guest's hardware clock is in UTC.
+        type: bool
+      dns_servers:
+        description: DNS servers of the guest (global settings).
+        type: list
+        elements: str
+      dns_suffixes:
+        description: DNS search suffixes of the guest.
+        type: list
+        elements: str
+      nics:
+        description:
+          - IP settings per network adapter, in the order of the VM's adapters; adapters without an entry use DHCP.
+        type: list
+        elements: dict
+        suboptions:
+          dhcp:
+            description: Use DHCP (the default when O(customization.nics[].ip) is not given).
+            type: bool
+          ip:
+            description: Static IPv4 address, optionally as V(address/prefix).
+            type: str
+          prefix:
+            description: Prefix length of the static address (V(24)).
+            type: int
+          gateway:
+            description: Default gateway.
+            type: str
+          dns_servers:
+            description: DNS servers of this adapter.
+            type: list
+            elements: str
+          dns_domain:
+            description: DNS domain of this adapter.
+            type: str
+      windows:
+        description: Windows (sysprep) settings.
+        type: dict
+        suboptions:
+          computer_name:
+            description: Computer name; defaults to O(customization.hostname).
+            type: str
+          full_name:
+            description: Registered owner.
+            type: str
+          org_name:
+            description: Registered organization.
+            type: str
+          workgroup:
+            description: Workgroup to join (default V(WORKGROUP)); not with O(customization.windows.join_domain).
+            type: str
+          join_domain:
+            description: Active Directory domain to join.
+            type: str
+          domain_user:
+            description: Account that joins the domain.
+            type: str
+          domain_password:
+            description: Password of O(customization.windows.domain_user).
+            type: str
+          product_key:
+            description: Windows product key.
+            type: str
+          time_zone:
+            description: Windows time zone index (V(85) is GMT).
+            type: int
+          admin_password:
+            description: Password of the local Administrator.
+            type: str
+          auto_logon:
+            description: Log on as Administrator automatically after customization.
+            type: bool
+          auto_logon_count:
+            description: How many automatic logons.
+            type: int
+          run_once:
+            description: Commands run once at the first logon.
+            type: list
+            elements: str
+      cloud_init:
+        description:
+          - cloud-init data handed to the guest through C(guestinfo.userdata) and C(guestinfo.metadata) (base64), as
+            cloud-init's VMware datasource reads them; set on the clone before its first power-on.
+        type: dict
+        suboptions:
+          user_data:
+            description: The user-data document (for example C(#cloud-config ...)).
+            type: str
+          meta_data:
+            description: The meta-data document.
+            type: str
+  wait_for:
+    description:
+      - With O(state=running), return only once VMware Tools reports an IP address (V(ip)), Tools running (V(tools))
+        or a host name (V(hostname)); RV(guest) has what was found. One property wait on the server, not a poll loop.
+    type: str
+    choices: [ip, tools, hostname]
+  wait_timeout:
+    description: Seconds O(wait_for) waits before it fails.
+    type: int
+    default: 300
+  cpu_hot_add:
+    description:
+      - Whether vCPUs can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
+    type: bool
+  memory_hot_add:
+    description:
+      - Whether memory can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
+    type: bool
 extends_documentation_fragment:
   - virt.esx.connection
   - virt.esx.connection.tasks
@@ -350,6 +515,15 @@ vm:
       type: list
       elements: dict
       sample: [{"slot": "ethernet0", "network": "VM Network", "model": "vmxnet3", "mac": "00:50:56:3a:00:10"}]
+    template:
+      description: Whether the VM is a template.
+      type: bool
+    cpu_hot_add:
+      description: Whether vCPUs can be hot-added.
+      type: bool
+    memory_hot_add:
+      description: Whether memory can be hot-added.
+      type: bool
     cdroms:
       description:
         - The CD-ROM drives by slot as O(cdrom) gives them (V(iso), V(host) or V(client)); libvirt's XML shows no
@@ -357,6 +531,54 @@ vm:
       type: list
       elements: dict
       sample: [{"slot": "ide0:0", "type": "iso", "iso": "[datastore1] iso/boot.iso", "device": null}]
+clone:
+  description: How the VM was cloned (only in the run that created it).
+  returned: when O(clone_from) created the VM
+  type: dict
+  contains:
+    source:
+      description: Name of the VM or template cloned.
+      type: str
+    source_moid:
+      description: Its managed object id.
+      type: str
+    source_is_template:
+      description: Whether the source is a template.
+      type: bool
+    linked:
+      description: Whether the clone is linked to a snapshot of the source.
+      type: bool
+    snapshot:
+      description: The snapshot named by O(clone_snapshot); null for the current one or a full clone.
+      type: str
+    disk_format:
+      description: O(clone_disk_format), null for the source's format.
+      type: str
+    customization:
+      description: The customization given (stored spec name, or the settings without passwords); null without.
+      type: dict
+guest:
+  description: What VMware Tools reported when O(wait_for) was met.
+  returned: with O(wait_for), when not in check mode
+  type: dict
+  contains:
+    ip_address:
+      description: The guest's primary usable address.
+      type: str
+      sample: 192.0.2.10
+    ip_addresses:
+      description: All usable addresses (no loopback or link-local).
+      type: list
+      elements: str
+    hostname:
+      description: Host name reported by Tools.
+      type: str
+    tools_running_status:
+      description: C(guest.toolsRunningStatus).
+      type: str
+    seconds:
+      description: Seconds waited.
+      type: float
 changes:
   description: What was (or in check mode would be) done, one line per change.
   returned: always
@@ -434,6 +656,53 @@ def main():
         force_power_off=dict(type='bool', default=False),
         remove_files=dict(type='bool', default=False),
         shutdown_timeout=dict(type='int', default=300),
+        # The vCenter way (resources/vm_clone.py).
+        clone_from=dict(type='str'),
+        linked=dict(type='bool', default=False),
+        clone_snapshot=dict(type='str'),
+        clone_disk_format=dict(type='str', choices=['thin', 'thick', 'eagerzeroedthick']),
+        template=dict(type='bool'),
+        customization=dict(type='dict', options=dict(
+            spec=dict(type='str'),
+            os=dict(type='str', choices=['linux', 'windows']),
+            hostname=dict(type='str'),
+            domain=dict(type='str'),
+            time_zone=dict(type='str'),
+            hw_clock_utc=dict(type='bool'),
+            dns_servers=dict(type='list', elements='str'),
+            dns_suffixes=dict(type='list', elements='str'),
+            nics=dict(type='list', elements='dict', options=dict(
+                dhcp=dict(type='bool'),
+                ip=dict(type='str'),
+                prefix=dict(type='int'),
+                gateway=dict(type='str'),
+                dns_servers=dict(type='list', elements='str'),
+                dns_domain=dict(type='str'),
+            )),
+            windows=dict(type='dict', options=dict(
+                computer_name=dict(type='str'),
+                full_name=dict(type='str'),
+                org_name=dict(type='str'),
+                workgroup=dict(type='str'),
+                join_domain=dict(type='str'),
+                domain_user=dict(type='str'),
+                domain_password=dict(type='str', no_log=True),
+                product_key=dict(type='str', no_log=True),
+                time_zone=dict(type='int'),
+                admin_password=dict(type='str', no_log=True),
+                auto_logon=dict(type='bool'),
+                auto_logon_count=dict(type='int'),
+                run_once=dict(type='list', elements='str'),
+            )),
+            cloud_init=dict(type='dict', options=dict(
+                user_data=dict(type='str'),
+                meta_data=dict(type='str'),
+            )),
+        )),
+        wait_for=dict(type='str', choices=['ip', 'tools', 'hostname']),
+        wait_timeout=dict(type='int', default=300),
+        cpu_hot_add=dict(type='bool'),
+        memory_hot_add=dict(type='bool'),
     )
     module = EsxModule(
         argument_spec, tasks=True, supports_check_mode=True,

@@ -278,9 +278,11 @@ func (b *questionBook) powerOn(ctx *simulator.Context, vm *simulator.VirtualMach
 	}
 	mode := markedMode(vm)
 	if mode == questionNone || vm.Config.Template || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOff {
-		return callAs(ctx, vm.Self, func() soap.HasFault {
+		res := callAs(ctx, vm.Self, func() soap.HasFault {
 			return vm.PowerOnVMTask(ctx, &types.PowerOnVM_Task{This: vm.Self, Host: host})
 		})
+		guestFollowsPower(vm)
+		return res
 	}
 
 	task := simulator.CreateTask(vm, "powerOn", nil)
@@ -361,6 +363,7 @@ func (b *questionBook) answer(ctx *simulator.Context, vm *simulator.VirtualMachi
 
 	b.retire(pending)
 	clearQuestion(vm)
+	recordAnswer(vm, choice)
 
 	if choice == answerCancel {
 		completeTask(pending.task, &types.GenericVmConfigFault{Reason: "The operation was canceled by the user."},
@@ -397,6 +400,7 @@ func (b *questionBook) powerOnNow(ctx *simulator.Context, vm *simulator.VirtualM
 		fault, message = inner.Info.Error.Fault, inner.Info.Error.LocalizedMessage
 	}
 	forgetTask(ref)
+	guestFollowsPower(vm)
 	return fault, message
 }
 

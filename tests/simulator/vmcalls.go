@@ -224,6 +224,10 @@ func (p *questionProxy) CloneVMTask(ctx *simulator.Context, req *types.CloneVM_T
 			res = &methods.CloneVM_TaskBody{Res: &types.CloneVM_TaskResponse{Returnval: failedTask(vm, "cloneVm", fault)}}
 			return
 		}
+		if fault := cloneRefusal(vm, &req.Spec); fault != nil {
+			res = &methods.CloneVM_TaskBody{Res: &types.CloneVM_TaskResponse{Returnval: failedTask(vm, "cloneVm", fault)}}
+			return
+		}
 		stock := *req
 		stock.This = vm.Self
 		res = callAs(ctx, vm.Self, func() soap.HasFault { return vm.CloneVMTask(ctx, &stock) })
@@ -254,6 +258,7 @@ func (p *questionProxy) CloneVMTask(ctx *simulator.Context, req *types.CloneVM_T
 		simulator.Map.WithLock(clone, func() {
 			simulator.Map.Update(clone, changes)
 			applyExtraConfig(clone, inherit)
+			afterClone(clone, &req.Spec)
 			if err := writeVMXOnto(clone, sourceFile); err != nil {
 				writeVMXLogged(clone)
 			}

@@ -19,6 +19,7 @@ from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxErro
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import EarlierTaskResumed, run_vm_task
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import find_vm_item, snapshot_list
 from ansible_collections.virt.esx.plugins.module_utils.formats.snapshot_xml import format_snapshot_xml, parse_snapshot_xml
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 
 STATES = ('present', 'absent', 'current', 'list')
 
@@ -121,7 +122,7 @@ def _manage_snapshot(session, params, check_mode=False):
     info = item.get('snapshot')
     snapshots = snapshot_list(info)
     action, targets = plan(snapshots, state, snapshot_name)
-    auto_answer = bool(params.get('auto_answer'))
+    auto_answer = answer_policy(params.get('auto_answer'), params.get('answers'))
     timeout = params.get('task_timeout')
     changed = action != 'none'
 

@@ -44,6 +44,8 @@ from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import 
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_placement import converge_placement
+from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone, vm_hardware
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -588,7 +590,7 @@ class VmRun(object):
         self.session = session
         self.params = params
         self.check_mode = check_mode
-        self.auto_answer = bool(session.params.auto_answer)
+        self.auto_answer = answer_policy(session.params.auto_answer, params.get('answers'))
         self.timeout = params.get('task_timeout') or 3600
         self.changes = []
         self.warnings = []
@@ -686,7 +688,9 @@ class VmRun(object):
         result = dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
-                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB)
+                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB,
+                      template=bool(config.template), cpu_hot_add=bool(config.cpuHotAddEnabled),
+                      memory_hot_add=bool(config.memoryHotAddEnabled))
         result.update(plain_fields(current))
         return result
 
@@ -735,7 +739,11 @@ class VmRun(object):
             lookup['name'], lookup['uuid'] = from_xml['name'], from_xml['uuid']
         if not lookup.get('name') and not lookup.get('uuid'):
             raise VmError('Give name or uuid (or xml with a <name>)')
-        vm = find_vm(self.session, lookup, self.datacenter, folder, found_items=self._vm_items)
+        vm_clone.check_options(self)
+
+        def find(session, wanted, datacenter, where):
+            return find_vm(session, wanted, datacenter, where, found_items=self._vm_items)
+        vm = vm_clone.find_more(self, lookup, folder, find(self.session, lookup, self.datacenter, folder), find)
         if vm is None and lookup.get('uuid') and lookup.get('name') and params['state'] != 'absent':
             vm = find_vm(self.session, dict(name=lookup['name']), self.datacenter, folder, found_items=self._vm_items)
             if vm is not None:
@@ -751,6 +759,8 @@ class VmRun(object):
                 desired['name'] = lookup.get('name')
             check_definition(desired, creating=vm is None)
             check_vm_limits(self.session, vm, desired, params, self.hw_version)
+        if vm is None and params.get('clone_from'):
+            return vm_clone.clone_run(self, lookup, desired, folder, diff)
         if vm is None:
             if state == 'destroyed' and desired is None:
                 return self.result(None, diff)
@@ -758,6 +768,7 @@ class VmRun(object):
                 raise VmError('VM %s does not exist; give its definition (xml, or vcpus, memory_mb, ...) to create it'
                               % (lookup.get('name') or lookup.get('uuid')))
             vm = self.create(desired, folder, diff)
+            vm_hardware.apply(self, vm)
             if vm is None:
                 # Check mode: predict what the real run does to the new, powered-off VM.
                 self._predicted_power = 'poweredOff'
@@ -767,10 +778,13 @@ class VmRun(object):
                     self.changes.append('autostart on')
                 return self.result(None, diff, spec=desired)
         else:
+            vm_clone.before_edit(self, vm, folder)
             self.edit(vm, desired, diff)
+            vm_hardware.apply(self, vm)
             converge_placement(self, vm, diff)
         self.power(vm, state)
         self.autostart(vm)
+        vm_clone.after_power(self, vm)
         return self.result(vm, diff)
 
     def has_definition(self):
@@ -789,6 +803,7 @@ class VmRun(object):
         if vm is not None and not self.check_mode:
             # After a real run the diff shows the VM as it now is, the XML the result reports.
             diff['after'] = result['vm']['xml']
+        vm_clone.result_fields(self, result, vm)
         return result
 
     # -- create / remove ---------------------------------------------------------------------

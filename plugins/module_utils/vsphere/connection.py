@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import ConnectionOptionsError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.transport import check_limits
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import ANSWERS_ARGUMENT_SPEC
 
 SCHEMES = ('esx', 'vpx', 'gsx')
 TRANSPORTS = ('https', 'http')
@@ -63,10 +64,11 @@ CONNECTION_ARGUMENT_SPEC = dict(
     max_answer_mb=dict(type='int', default=64),
 )
 
-# Options of modules that start tasks on VMs (the poller's auto_answer).
+# Options of modules that start tasks on VMs (the poller's auto_answer and answers rules).
 TASK_ARGUMENT_SPEC = dict(
     auto_answer=dict(type='bool'),
     task_timeout=dict(type='int', default=3600),
+    answers=ANSWERS_ARGUMENT_SPEC,
 )
 
 _TRUE_WORDS = ('1', 'true', 'yes', 'on', 'y', 't')

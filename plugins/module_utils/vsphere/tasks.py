@@ -82,6 +82,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import HAS_PY
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import describe_fault, vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.reconnect import ConnectionWatch
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import as_policy
 
 DEFAULT_TIMEOUT = 3600.0
 
@@ -392,9 +393,9 @@ class TaskPoller(object):
 
     # -- step 1 ------------------------------------------------------------
 
-    def _answer_default(self, vm, question):
-        """Send the default choice; True when sent, False when someone else answered first."""
-        choice = question.default_choice
+    def _answer_default(self, vm, question, choice=None):
+        """Send ``choice`` (the default one when None); True when sent, False when someone else answered first."""
+        choice = choice or question.default_choice
         try:
             self.adapter.answer(vm, question.id, choice.key)
         except ServerFault as fault:
@@ -403,12 +404,15 @@ class TaskPoller(object):
             if current is None or current.id != question.id:
                 return False
             raise QuestionBlocked(
-                'Virtual machine %s is blocked by a pending %s; answering it with the default answer %r failed: %s'
+                'Virtual machine %s is blocked by a pending %s; answering it with %r failed: %s'
                 % (self.adapter.describe_vm(vm), question.describe(), choice.label, fault), question)
         return True
 
     @staticmethod
     def _why_unanswerable(question, auto_answer):
+        # auto_answer may carry answers rules (vsphere/answers.py): they say why none applies.
+        if auto_answer is not None and not isinstance(auto_answer, bool):
+            return as_policy(auto_answer).choose(question)[1]
         if not auto_answer:
             return 'auto_answer is off'
         if not question.choices:
@@ -420,14 +424,15 @@ class TaskPoller(object):
         question = self.adapter.question_of(vm)
         if question is None:
             return None
-        if not auto_answer or question.default_choice is None:
+        choice, _reason = as_policy(auto_answer).choose(question)
+        if choice is None:
             raise QuestionBlocked(
                 'Virtual machine %s is blocked by a pending %s. It was not answered: %s. '
                 'Answer the question (in the vSphere client, or by running again with auto_answer enabled) and retry.'
                 % (self.adapter.describe_vm(vm), question.describe(), self._why_unanswerable(question, auto_answer)),
                 question)
-        sent = self._answer_default(vm, question)
-        return question, (question.default_choice if sent else None)
+        sent = self._answer_default(vm, question, choice)
+        return question, (choice if sent else None)
 
     def handle_pending_question(self, vm, auto_answer):
         return self._pending_question(vm, auto_answer) is not None
@@ -442,7 +447,11 @@ class TaskPoller(object):
             if choice is None:
                 how = 'It was answered meanwhile by another client'
             else:
-                how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
+                rule = as_policy(auto_answer).choose(question)[1]
+                if rule == 'auto_answer':
+                    how = "Because auto_answer is on it was answered with the default answer '%s'" % choice.label
+                else:
+                    how = "It was answered with '%s' (%s)" % (choice.label, rule)
             if getattr(self.adapter, 'blocked_tasks', None) is not None:
                 # The earlier task may already do what was wanted: wait for it, and let the caller converge.
                 self._resume_earlier_tasks(vm, question, choice, how, timeout)
@@ -484,6 +493,7 @@ class TaskPoller(object):
         delay = self.backoff.initial
         watch_questions = vm is not None
         answered_ids = set()
+        chosen = {}
         unresolved_answer = None
         # A lost connection is not the task's end: it keeps running on the server, so reconnect a few times.
         watch = ConnectionWatch(self.adapter, task, vm, lambda: description, self.clock, self.sleep, deadline)
@@ -507,9 +517,11 @@ class TaskPoller(object):
                 if question is not None and question.id in answered_ids:
                     unresolved_answer = question
                 elif question is not None:
-                    if not auto_answer or question.default_choice is None:
+                    choice, _reason = as_policy(auto_answer).choose(question)
+                    if choice is None:
                         self._abandon_blocked_task(task, vm, question, status, auto_answer, description)
-                    self._answer_default(vm, question)
+                    self._answer_default(vm, question, choice)
+                    chosen[question.id] = choice
                     answered_ids.add(question.id)
                     # The answer lets the task move on: look again at once, then back off from the start.
                     delay = self.backoff.initial
@@ -520,7 +532,7 @@ class TaskPoller(object):
                            % (_task_words(description, capital=True), self._on_vm(vm), _seconds(timeout), status.describe()))
                 if unresolved_answer is not None:
                     message += (" The %s was answered with '%s' but is still pending."
-                                % (unresolved_answer.describe(), unresolved_answer.default_choice.label))
+                                % (unresolved_answer.describe(), chosen[unresolved_answer.id].label))
                 raise TaskTimeout(message, state=status.state, progress=status.progress)
             self.sleep(delay if deadline is None else min(delay, deadline - now))
             delay = self.backoff.next(delay)
