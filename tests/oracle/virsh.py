@@ -27,7 +27,9 @@ from dataclasses import dataclass
 VIRSH = shutil.which('virsh')
 _MARKER = '@@virt-esx-oracle-%d@@'
 _MARKER_RE = re.compile(r'@@virt-esx-oracle-(\d+)@@')
-_PROMPT_RE = re.compile(r'^virsh # .*$\n?', re.MULTILINE)
+# virsh echoes each command after its prompt; an echo's output ends without a line break, so the
+# next prompt follows on the same line.
+_PROMPT_RE = re.compile(r'virsh # [^\n]*\n')
 
 
 @dataclass
@@ -70,16 +72,18 @@ class VirshBatch:
         texts = [command if isinstance(command, str) else ' '.join(shlex.quote(arg) for arg in command)
                  for command in commands]
         script = ''.join('%s\necho %s\n' % (text, _MARKER % index) for index, text in enumerate(texts))
-        env = dict(os.environ, LIBVIRT_AUTH_FILE=self.auth_file, LC_ALL='C')
+        # Without a terminal, readline wraps the echoed command at 80 columns unless told the width.
+        env = dict(os.environ, LIBVIRT_AUTH_FILE=self.auth_file, LC_ALL='C', COLUMNS='1000000')
         env.pop('VIRSH_DEFAULT_CONNECT_URI', None)
         done = subprocess.run([VIRSH, '-q', '-c', self.uri], input=script, capture_output=True, text=True,
                               env=env, timeout=self.timeout, check=False)
         self.stderr = done.stderr
+        stdout = _PROMPT_RE.sub('', done.stdout)
         answers, start, index = [], 0, 0
-        for match in _MARKER_RE.finditer(done.stdout):
+        for match in _MARKER_RE.finditer(stdout):
             if int(match.group(1)) != index:
                 continue  # a marker inside a command's output cannot be one of ours out of order
-            chunk = _PROMPT_RE.sub('', done.stdout[start:match.start()])
+            chunk = stdout[start:match.start()]
             answers.append(Answer(texts[index], chunk))
             start, index = match.end(), index + 1
         if index != len(texts):

@@ -17,9 +17,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // libvirtHandler buffers each SOAP answer and adds the missing xsi:type
@@ -172,6 +176,22 @@ func tagNameAndType(tag []byte) (string, string) {
 				value = value[colon+1:]
 			}
 			return name, value
+		}
+	}
+}
+
+// installVmfsExtents gives every VMFS volume the disk partition it lives on,
+// as a real host reports it: libvirt's pool-dumpxml requires
+// HostVmfsVolume.extent and fails without it.
+func installVmfsExtents() {
+	for index, obj := range simulator.Map.All("Datastore") {
+		ds, ok := obj.(*simulator.Datastore)
+		if !ok {
+			continue
+		}
+		if info, ok := ds.Info.(*types.VmfsDatastoreInfo); ok && info.Vmfs != nil && len(info.Vmfs.Extent) == 0 {
+			info.Vmfs.Extent = []types.HostScsiDiskPartition{{
+				DiskName: fmt.Sprintf("mpx.vmhba1:C0:T%d:L0", index), Partition: 1}}
 		}
 	}
 }

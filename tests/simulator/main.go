@@ -309,6 +309,7 @@ func run(opts *options) error {
 	// have reached the stock handler: swapping it for the wrapped one is safe.
 	server.Config.Handler = newFrontHandler(server.Config.Handler, questions, counter)
 	if opts.libvirt {
+		installVmfsExtents()
 		server.Config.Handler = newLibvirtHandler(server.Config.Handler)
 	}
 

@@ -373,6 +373,11 @@ def test_console_becomes_the_first_serial_port_and_tcp_client():
     assert vmx["serial0.network.endPoint"] == "client"
 
 
+def test_a_second_serial_console_is_refused_as_libvirt_refuses_it():
+    console = "<console type='pipe'><source path='serial%d.pipe'/><target port='%d'/></console>"
+    assert "only the first <console>" in error_of(domain_xml(console % (0, 0) + console % (1, 1)))
+
+
 def test_serial_and_parallel_ports_are_checked():
     serial = "<serial type='dev'><source path='/dev/ttyS%d'/><target port='%d'/></serial>"
     assert "used twice" in error_of(domain_xml(serial % (0, 1) + serial % (1, 1)))
