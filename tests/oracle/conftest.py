@@ -26,7 +26,8 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [HERE, os.path.join(ROOT, 'tests')]
+# virsh.py lives with the integration target that uses it too (ansible-test copies only the targets).
+sys.path[:0] = [HERE, os.path.join(ROOT, 'tests'), os.path.join(ROOT, 'tests', 'integration', 'targets', 'libvirt_oracle', 'files')]
 
 import simctl  # noqa: E402  pylint: disable=wrong-import-position
 import virsh  # noqa: E402  pylint: disable=wrong-import-position
