@@ -31,6 +31,8 @@ sys.path[:0] = [HERE, os.path.join(ROOT, 'tests'), os.path.join(ROOT, 'tests', '
 
 import simctl  # noqa: E402  pylint: disable=wrong-import-position
 import virsh  # noqa: E402  pylint: disable=wrong-import-position
+# The unit tests' hypothesis profiles (ci, dev, quick; HYPOTHESIS_PROFILE picks one), registered and loaded.
+from ansible_collections.virt.esx.tests.unit import conftest as _unit_profiles  # noqa: E402,F401  pylint: disable=unused-import
 
 SIMULATOR = simctl.BINARY
 

@@ -191,13 +191,23 @@ def compare_vmx2xml(vmx_bytes, theirs_text, files):
     if theirs is not None and ours is not None:
         if canonical_xml(theirs) == canonical_xml(ours):
             return 'identical', None, None
+        if '&#13;' in ours and canonical_xml(theirs) == canonical_xml(ours.replace('&#13;', '\n')):
+            return 'departure', 'carriage-return-kept', None
         return 'different', None, 'libvirt:\n%s\nours:\n%s' % (theirs, ours)
     text = vmx_bytes.decode('latin-1')
     if theirs is None and _firmware_bios(text):
         return 'departure', 'firmware-bios', None
+    if ours is None and 'is not a TCP port' in error and re.search(r"<graphics type='vnc' port='[0-9]{6,}|"
+                                                                    r"<graphics type='vnc' port='(6553[6-9]|655[4-9][0-9]|65[6-9][0-9]{2}|6[6-9][0-9]{3}|[7-9][0-9]{4})'",
+                                                                    theirs):
+        return 'departure', 'vnc-port-checked', None
     if theirs is None:
         return 'different', None, 'libvirt refuses, the collection gives:\n%s' % ours
     return 'different', None, 'the collection refuses (%s), libvirt gives:\n%s' % (error, theirs)
+
+
+# What the collection refuses where libvirt writes the same keys twice (ESX then reads one of them).
+REFUSED_DUPLICATES = (('duplicate-port-refused', 'is used twice'), ('second-vnc-refused', 'at most one VNC display'))
 
 
 def compare_xml2vmx(xml_text, theirs_text, files, virtual_hw_version):
@@ -209,8 +219,12 @@ def compare_xml2vmx(xml_text, theirs_text, files, virtual_hw_version):
         return 'different', None, 'libvirt refuses, the collection gives:\n%s' % ours
     if ours is None:
         keys = [line.split(' = ', 1)[0] for line in theirs.splitlines() if ' = ' in line]
-        if 'is used twice' in error and len(keys) != len(set(keys)):
-            return 'departure', 'duplicate-port-refused', None
+        if len(keys) != len(set(keys)):
+            for name, message in REFUSED_DUPLICATES:
+                if message in error:
+                    return 'departure', name, None
+        if "has type 'network'" in error and 'emptyBackingString' in theirs:
+            return 'departure', 'network-disk-refused', None
         return 'different', None, 'the collection refuses (%s), libvirt gives:\n%s' % (error, theirs)
     mask_uuid = '<uuid' not in xml_text
     theirs_lines, ours_lines = vmx_lines(theirs, mask_uuid), vmx_lines(ours, mask_uuid)
@@ -223,5 +237,5 @@ def compare_xml2vmx(xml_text, theirs_text, files, virtual_hw_version):
 
 
 # Named here as well: the departures the libvirt_oracle integration target allows (its files/compare.py).
-DEPARTURE_NAMES = ('firmware-bios', 'duplicate-port-refused', 'network-mtu', 'datastore-name-paths', 'interface-link',
+DEPARTURE_NAMES = ('firmware-bios', 'carriage-return-kept', 'vnc-port-checked', 'network-disk-refused', 'duplicate-port-refused', 'second-vnc-refused', 'network-mtu', 'datastore-name-paths', 'interface-link',
                    'volume-key-on-vcenter') + tuple(name for name, _rule in XML2VMX_DEPARTURES)
