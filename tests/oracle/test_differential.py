@@ -187,13 +187,13 @@ def vmx_documents(draw):
                ('config.version', draw(_mostly(['8'], ['7']))),
                ('virtualHW.version', draw(_mostly(['4', '7', '13'], ['3', 'x'])))]
     entries += list(draw(_entries('', _TOP)))
-    for _ in range(draw(st.integers(0, 2))):
+    for _nic in range(draw(st.integers(0, 2))):
         entries += list(draw(_entries('ethernet%d' % draw(st.integers(0, 3)), _ETHERNET)))
     for controller in draw(st.lists(st.integers(0, 1), unique=True, max_size=2)):
         entries += list(draw(_entries('scsi%d' % controller, _SCSI)))
-        for _ in range(draw(st.integers(0, 2))):
+        for _disk in range(draw(st.integers(0, 2))):
             entries += list(draw(_entries('scsi%d:%d' % (controller, draw(st.sampled_from([0, 1, 7, 16]))), _DISK)))
-    for _ in range(draw(st.integers(0, 2))):
+    for _ide_slot in range(draw(st.integers(0, 2))):
         entries += list(draw(_entries('ide%d:%d' % (draw(st.integers(0, 1)), draw(st.integers(0, 1))), _DISK)))
     if draw(st.booleans()):
         entries += list(draw(_entries('floppy%d' % draw(st.integers(0, 1)), _FLOPPY)))
@@ -316,9 +316,9 @@ def domain_documents(draw):
         parts.append("<cpu><topology sockets='%d' dies='1' cores='%d' threads='1'/></cpu>" % (sockets, cores))
     if draw(st.booleans()):
         parts.append("<cputune><shares>%s</shares></cputune>" % draw(st.sampled_from(['1000', '2000', '500', '7'])))
-    parts.append("<os%s><type%s>hvm</type></os>" % (draw(_attr('firmware', ['efi', 'bios'])),
-                                                  draw(_mostly(['', " arch='i686'", " arch='x86_64'"],
-                                                               [" arch='aarch64'"]))))
+    firmware = draw(_attr('firmware', ['efi', 'bios']))
+    arch = draw(_mostly(['', " arch='i686'", " arch='x86_64'"], [" arch='aarch64'"]))
+    parts.append("<os%s><type%s>hvm</type></os>" % (firmware, arch))
     devices = draw(st.lists(st.one_of(disk_elements(), interface_elements(), char_elements(), st.sampled_from([
         "<controller type='scsi' index='0' model='lsilogic'/>", "<controller type='scsi' index='1' model='vmpvscsi'/>",
         "<controller type='scsi' index='0' model='virtio-scsi'/>", "<video><model type='vmvga' vram='8192'/></video>",
