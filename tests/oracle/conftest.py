@@ -75,8 +75,9 @@ def esx_simulator(tmp_path_factory):
         pytest.fail('the simulator is not built: run tests/simulator/build.sh')
     state = str(tmp_path_factory.mktemp('oracle-simulator'))
     ready = simctl.start('oracle-esx', 'esx', state, ['-libvirt'])
-    auth = virsh.write_auth_file(os.path.join(state, 'auth.conf'), ready['host'], ready['username'], ready['password'])
     try:
+        auth = virsh.write_auth_file(os.path.join(state, 'auth.conf'), ready['host'], ready['username'],
+                                     ready['password'])
         yield dict(ready, auth_file=auth, uri=virsh.esx_uri(ready['host'], ready['port']))
     finally:
         simctl.stop('oracle-esx', state, quiet=True)
