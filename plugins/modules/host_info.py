@@ -122,9 +122,10 @@ node_info:
   type: dict
   contains:
     cpu_model:
-      description: CPU model with runs of spaces collapsed.
+      description: CPU model as libvirt's nodeinfo gives it, C(summary.hardware.cpuModel) with the marks (R), (C) and (TM)
+        removed, doubled spaces made single and cut to 31 characters.
       type: str
-      sample: Intel(R) Xeon(R) CPU E5-2650 v4 @ 2.20GHz
+      sample: Intel Xeon CPU E5-2650 v4 @ 2.2
     cpus:
       description: Physical CPU cores in all.
       type: int
@@ -169,8 +170,9 @@ node_info:
       type: int
       sample: 1007681536
 capabilities:
-  description: libvirt capabilities XML of the described host (host arch and topology; hvm guests i686 and,
-    on 64-bit hosts, x86_64, of domain type vmware); null on a vCenter when no host is selected.
+  description: libvirt capabilities XML of the described host, as C(virsh capabilities) gives it (host BIOS UUID, arch and
+    live migration over vpxmigr; hvm guests i686 and, on 64-bit hosts, x86_64, of domain type vmware); null on a vCenter
+    when no host is selected.
   returned: success
   type: str
 host:

@@ -48,6 +48,7 @@ type options struct {
 	plainHTTP    bool
 	guestInfo    bool
 	vmFolders    int
+	libvirt      bool
 }
 
 // readyInfo is what -ready-file receives once the server accepts connections.
@@ -82,6 +83,7 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&opts.readyFile, "ready-file", "", "write a JSON description of the running server to this file once it listens")
 	fs.BoolVar(&opts.plainHTTP, "http", false, "serve plain HTTP instead of HTTPS (debugging only)")
 	fs.BoolVar(&opts.guestInfo, "guest-info", false, "give every other VM a guest IP address and host name (inventory tests)")
+	fs.BoolVar(&opts.libvirt, "libvirt", false, "serialize answers as a real server does (xsi:type on array items), so libvirt's ESX driver can connect")
 	fs.IntVar(&opts.vmFolders, "vm-folders", 0, "spread each datacenter's VMs over this many VM folders (vpx only; inventory tests)")
 
 	if err := fs.Parse(args); err != nil {
@@ -308,6 +310,10 @@ func run(opts *options) error {
 	// The server is up but its address is not published yet, so no request can
 	// have reached the stock handler: swapping it for the wrapped one is safe.
 	server.Config.Handler = newFrontHandler(server.Config.Handler, questions, counter)
+	if opts.libvirt {
+		installVmfsExtents()
+		server.Config.Handler = newLibvirtHandler(server.Config.Handler)
+	}
 
 	addr := server.Listener.Addr().(*net.TCPAddr)
 	sdkURL := *server.URL

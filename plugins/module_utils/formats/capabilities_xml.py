@@ -6,19 +6,23 @@
 Pure data -> XML; the caller reads the host from vSphere.
 
 ``format_capabilities_xml(host) -> str``
-    ``host`` is a dict: uuid (str or None, left out when None), arch (``x86_64`` or
-    ``i686``), and the CPU topology sockets, cores (per socket) and threads (per
-    core); without sockets the topology is left out. Guests are hvm of domain type
-    vmware: i686 on every host, x86_64 as well on an x86_64 host.
+    ``host`` is a dict: uuid (str or None, left out when None; libvirt reads
+    ``hardware.systemInfo.uuid``) and arch (``x86_64`` or ``i686``). As libvirt's
+    ESX driver: no CPU topology, and migration offered live over the ``vpxmigr``
+    transport (libvirt 9.0.0 advertises it on every ESX and vCenter connection).
+    Guests are hvm of domain type vmware: i686 on every host, x86_64 as well on an
+    x86_64 host.
 """
 
 from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.formats.xml_writer import XmlElement, format_xml
 
-__all__ = ["format_capabilities_xml", "HOST_ARCHES"]
+__all__ = ["format_capabilities_xml", "HOST_ARCHES", "MIGRATION_TRANSPORT"]
 
 HOST_ARCHES = ("x86_64", "i686")
+# The URI scheme of libvirt's ESX migration (vpxmigr://vcenter/datacenter/host).
+MIGRATION_TRANSPORT = "vpxmigr"
 _GUEST_WORD_SIZES = (("i686", 32), ("x86_64", 64))
 
 
@@ -33,11 +37,11 @@ def format_capabilities_xml(host) -> str:
         host_element.add("uuid", text=host["uuid"])
     cpu = host_element.add("cpu")
     cpu.add("arch", text=host_arch)
-    if host.get("sockets"):
-        cpu.add("topology", [("sockets", str(host["sockets"])), ("dies", "1"),
-                             ("cores", str(host["cores"])), ("threads", str(host["threads"]))])
     host_element.add("power_management")
     host_element.add("iommu", [("support", "no")])
+    migration = host_element.add("migration_features")
+    migration.add("live")
+    migration.add("uri_transports").add("uri_transport", text=MIGRATION_TRANSPORT)
     for arch, word_size in _GUEST_WORD_SIZES:
         if arch == "x86_64" and host_arch != "x86_64":
             continue

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """VMX <-> libvirt domain XML: the public entry points and the callbacks for real hosts.
 
-``vmx_to_domain_xml(vmx_text, *, resolve_file=None, datacenter_path=None, moref=None, secure=False) -> str``
+``vmx_to_domain_xml(vmx_text, *, resolve_file=None, datacenter_path=None, moref=None, secure=False, domain_id=None) -> str``
     .vmx text (or bytes) -> domain XML, as libvirt's ESX driver produces it.
-    ``secure`` includes secrets such as the VNC password.
+    ``secure`` includes secrets such as the VNC password; ``domain_id`` (an active
+    domain's libvirt id, the number of its moref) is written as ``<domain id=...>``.
 ``domain_xml_to_vmx(xml_text, *, virtual_hw_version, format_file=None, autodetect_scsi_model=None, datacenter_path=None) -> str``
     domain XML -> .vmx text for the given ``virtualHW.version``.
 
@@ -164,12 +165,13 @@ def default_virtual_hw_version(product, version):
 # Conversions -------------------------------------------------------------------
 
 
-def vmx_to_domain_xml(vmx_text, *, resolve_file=None, datacenter_path=None, moref=None, secure=False):
+def vmx_to_domain_xml(vmx_text, *, resolve_file=None, datacenter_path=None, moref=None, secure=False, domain_id=None):
     """.vmx text -> libvirt domain XML (see the module documentation)."""
     from ansible_collections.virt.esx.plugins.module_utils.formats.vmx_to_xml import convert_vmx_to_xml
 
     return convert_vmx_to_xml(vmx_text, resolve_file=resolve_file or default_resolve_file,
-                              datacenter_path=datacenter_path, moref=moref, secure=secure)
+                              datacenter_path=datacenter_path, moref=moref, secure=secure,
+                              domain_id=domain_id)
 
 
 def domain_xml_to_vmx(xml_text, *, virtual_hw_version, format_file=None, autodetect_scsi_model=None, datacenter_path=None):

@@ -152,4 +152,5 @@ class Domain:
     videos: List[Video] = field(default_factory=list)
     datacenter_path: Optional[str] = None
     moref: Optional[str] = None
+    domain_id: Optional[int] = None  # libvirt's id of an active domain (the moref's number)
     ignored: List[str] = field(default_factory=list)  # XML elements the VMX format has no place for

@@ -148,7 +148,8 @@ def format_pool_xml(pool: dict) -> str:
             source.add("dir", [("path", pool["remote_path"])])
         source.add("format", [("type", pool.get("source_format") or "nfs")])
     elif pool_type == "fs":
-        source.add("format", [("type", "auto")])
+        # A VMFS datastore, as libvirt's ESX storage driver formats it.
+        source.add("format", [("type", "vmfs")])
     target = root.add("target")
     target.add("path", text=pool.get("mount_path") or "")
     permissions = target.add("permissions")
@@ -164,7 +165,6 @@ def format_volume_xml(volume: dict) -> str:
     root.add("name", text=volume["name"])
     if volume.get("key"):
         root.add("key", text=volume["key"])
-    root.add("source", open_when_empty=True)
     root.children += [_size_element("capacity", int(volume.get("capacity") or 0)),
                       _size_element("allocation", int(volume.get("allocation") or 0))]
     target = root.add("target")

@@ -417,6 +417,10 @@ def parse_vmx(data, *, encoding=None) -> VmxFile:
         text = data[1:] if data.startswith("\ufeff") else data
     vmx = VmxFile()
     _parse_text(text, vmx)
+    if declared is None and vmx.get(".encoding") is not None:
+        # Text arrives decoded, but a declaration no codec answers to is refused all the same, as
+        # libvirt refuses it: the file could not be read as bytes either.
+        _check_text_codec(vmx.get(".encoding"))
     vmx.encoding = vmx.get(".encoding") if declared is None else declared
     return vmx
 

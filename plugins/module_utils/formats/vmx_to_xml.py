@@ -6,7 +6,7 @@
 API
 ===
 
-``convert_vmx_to_xml(vmx_text, *, resolve_file, datacenter_path=None, moref=None, secure=False) -> str``
+``convert_vmx_to_xml(vmx_text, *, resolve_file, datacenter_path=None, moref=None, secure=False, domain_id=None) -> str``
     ``vmx_text`` is the .vmx file as text or bytes (see ``vmx.parse_vmx`` for encodings).
     Returns the domain XML formatted as libvirt formats it (two-space indentation,
     single-quoted attributes, no XML declaration, final newline). ``secure`` includes
@@ -762,9 +762,12 @@ def parse_vmx_domain(vmx_text, *, resolve_file, datacenter_path=None, moref=None
         raise VmxError("cannot convert the VMX file: %s: %s" % (type(err).__name__, err)) from None
 
 
-def convert_vmx_to_xml(vmx_text, *, resolve_file, datacenter_path=None, moref=None, secure=False):
+def convert_vmx_to_xml(vmx_text, *, resolve_file, datacenter_path=None, moref=None, secure=False, domain_id=None):
     """.vmx text -> libvirt domain XML text (see the module documentation)."""
     domain = parse_vmx_domain(vmx_text, resolve_file=resolve_file, datacenter_path=datacenter_path, moref=moref)
+    if domain_id is not None and (isinstance(domain_id, bool) or not isinstance(domain_id, int)):
+        raise VirtEsxError("domain_id must be an integer, not %r" % (domain_id,))
+    domain.domain_id = domain_id
     try:
         return element_to_text(domain_to_element(domain, secure=bool(secure)))
     except VirtEsxError:

@@ -117,6 +117,8 @@ def domain_to_element(domain, *, secure=False):
     namespaces = {VMWARE_PREFIX: VMWARE_NAMESPACE} if domain.datacenter_path or domain.moref else None
     root = etree.Element("domain", nsmap=namespaces)
     root.set("type", domain.virt_type)
+    if domain.domain_id is not None and domain.domain_id >= 0:
+        root.set("id", str(domain.domain_id))
     if domain.name is not None:
         sub_element(root, "name", text=domain.name)
     sub_element(root, "uuid", text=domain.uuid)

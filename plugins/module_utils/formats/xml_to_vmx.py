@@ -378,7 +378,9 @@ def _format_disk(ctx, disk):
         if disk.disk_type == "block":
             raise DomainXmlError("%s is a block device; VMware hard disks are .vmdk files (type='file')" % what)
     elif disk.device == "cdrom":
-        device_type = "cdrom-image" if disk.disk_type == "file" else "atapi-cdrom"
+        # An empty drive is an image drive with no image, whatever its type, as libvirt 9.0.0 writes it.
+        empty = disk.source is None and disk.startup_policy != "optional"
+        device_type = "cdrom-image" if disk.disk_type == "file" or empty else "atapi-cdrom"
     elif disk.bus == "scsi" and disk.source is not None and disk.source.startswith("/vmfs/devices/cdrom/"):
         device_type = "scsi-passthru"
     else:
@@ -395,6 +397,8 @@ def _format_disk(ctx, disk):
             ctx.add(prefix + ".fileName", "emptyBackingString")
         else:
             raise DomainXmlError("%s has no <source file=...>" % what)
+    elif disk.source is None and device_type == "cdrom-image":
+        ctx.add(prefix + ".fileName", "emptyBackingString")
     elif disk.source is None:
         # Without a device VMware leaves the drive unconnected; libvirt would write "(null)".
         if disk.startup_policy == "optional":

@@ -600,6 +600,10 @@ def _read_chrs(root, domain):
     isa_ports = [serial.port for serial in serials if serial.target_type == "isa-serial"]
     if len(isa_ports) > 4 or any(port >= 4 for port in isa_ports):
         raise DomainXmlError("at most 4 ISA serial ports (port 0 to 3) are supported")
+    # A console is a serial port unless it says otherwise, and only the first can be one (libvirt refuses
+    # the others too); dropping them without a word would lose what was asked for.
+    if any(console.target_type in (None, "serial") for console in consoles[1:]):
+        raise DomainXmlError("only the first <console> can be a serial port; give the others as <serial> devices")
     # A first console of target type serial is the first serial port; without serial ports it becomes one.
     if consoles and consoles[0].target_type in (None, "serial") and not serials:
         console = consoles[0]

@@ -17,7 +17,7 @@ from ansible_collections.virt.esx.plugins.module_utils.resources import host_lim
 HOST_PROPERTIES = [
     'name', 'parent',
     'summary.hardware.cpuModel', 'summary.hardware.vendor', 'summary.hardware.model', 'summary.hardware.uuid',
-    'hardware.cpuInfo', 'hardware.memorySize', 'hardware.numaInfo.numNodes', 'hardware.cpuFeature',
+    'hardware.systemInfo.uuid', 'hardware.cpuInfo', 'hardware.memorySize', 'hardware.numaInfo.numNodes', 'hardware.cpuFeature',
     'summary.config.product', 'config.network.dnsConfig',
     'runtime.connectionState', 'runtime.powerState', 'runtime.inMaintenanceMode',
 ]
@@ -44,8 +44,25 @@ def supports_long_mode(cpu_features):
     return None
 
 
-def _collapse_spaces(text):
-    return ' '.join((text or '').split())
+# libvirt's virNodeInfo.model holds 31 bytes and a NUL.
+_NODE_MODEL_BYTES = 31
+_MODEL_MARKS = ('(R)', '(C)', '(TM)')
+
+
+def libvirt_cpu_model(text):
+    """The CPU model as libvirt's nodeinfo gives it: (R), (C), (TM) removed, doubled spaces made single, cut to 31 bytes."""
+    model = text or ''
+    position = 0
+    while position < len(model):
+        if model.startswith('  ', position):
+            model = model[:position] + model[position + 1:]
+            continue
+        mark = next((mark for mark in _MODEL_MARKS if model.startswith(mark, position)), None)
+        if mark:
+            model = model[:position] + model[position + len(mark):]
+            continue
+        position += 1
+    return model.encode('utf-8')[:_NODE_MODEL_BYTES].decode('utf-8', 'ignore')
 
 
 def node_info(item):
@@ -56,7 +73,7 @@ def node_info(item):
     threads = getattr(cpu, 'numCpuThreads', 0) or 0
     memory = item.get('hardware.memorySize') or 0
     return dict(
-        cpu_model=_collapse_spaces(item.get('summary.hardware.cpuModel')),
+        cpu_model=libvirt_cpu_model(item.get('summary.hardware.cpuModel')),
         cpus=cores,
         threads_total=threads,
         mhz=int((getattr(cpu, 'hz', 0) or 0) // 1000000),
@@ -70,12 +87,16 @@ def node_info(item):
 
 
 def capabilities_xml(item, info):
-    """libvirt capabilities XML: host arch and topology, hvm guests of domain type vmware."""
+    """libvirt capabilities XML: host UUID (the BIOS UUID, as libvirt reads it) and arch, hvm guests of domain type vmware."""
     long_mode = supports_long_mode(item.get('hardware.cpuFeature'))
     # Every ESX release since 5.0 runs only on 64-bit CPUs, so unknown means x86_64.
     host_arch = 'i686' if long_mode is False else 'x86_64'
-    return format_capabilities_xml(dict(uuid=item.get('summary.hardware.uuid'), arch=host_arch, sockets=info['sockets'],
-                                        cores=info['cores'], threads=info['threads']))
+    return format_capabilities_xml(dict(uuid=bios_uuid(item), arch=host_arch))
+
+
+def bios_uuid(item):
+    """The host's UUID as libvirt gives it: hardware.systemInfo.uuid (summary.hardware.uuid when that is unset)."""
+    return item.get('hardware.systemInfo.uuid') or item.get('summary.hardware.uuid')
 
 
 def _fqdn(item):
@@ -110,7 +131,7 @@ def describe_hosts(session):
             name=item.get('name'),
             moid=item['_moid'],
             hostname=_fqdn(item),
-            uuid=item.get('summary.hardware.uuid'),
+            uuid=bios_uuid(item),
             vendor=item.get('summary.hardware.vendor'),
             model=item.get('summary.hardware.model'),
             version=getattr(product, 'version', None),

@@ -326,16 +326,21 @@ def read_vmx(session, facts, files=None):
     return files.download(checked)
 
 
-def vmx_domain_xml(session, facts, vmx_data, secure=False, files=None):
-    """The domain XML of a VM from its .vmx bytes, with the VM's datacenter path and moid, as libvirt's ``dumpxml``."""
+def vmx_domain_xml(session, facts, vmx_data, secure=False, files=None, domain_id=None):
+    """The domain XML of a VM from its .vmx bytes, with the VM's datacenter path and moid, as libvirt's ``dumpxml``.
+
+    ``domain_id``: libvirt's id of a running VM (``<domain id=...>``); predictions and diffs leave it out.
+    """
     files = files or DatastoreFiles(session)
     vmx_path = facts['vmx_path']
     datastore = CheckedDatastorePath.parse(vmx_path, option="the VM's configuration file path (config.files.vmPathName)").datastore
     return vmx_to_domain_xml(vmx_data, resolve_file=make_resolve_file(vmx_path), datacenter_path=files.datacenter_of(datastore),
-                             moref=facts.get('moid'), secure=secure)
+                             moref=facts.get('moid'), secure=secure, domain_id=domain_id)
 
 
 def domain_xml(session, facts, secure=False, files=None):
     """The domain XML of a VM from its .vmx file (downloaded over /folder)."""
     files = files or DatastoreFiles(session)
-    return vmx_domain_xml(session, facts, read_vmx(session, facts, files), secure=secure, files=files)
+    active_id = facts.get('id')
+    return vmx_domain_xml(session, facts, read_vmx(session, facts, files), secure=secure, files=files,
+                          domain_id=active_id if isinstance(active_id, int) and active_id >= 0 else None)

@@ -99,7 +99,7 @@ def test_vmfs_pool_xml_is_libvirts_layout():
         "  <allocation unit='bytes'>700</allocation>\n"
         "  <available unit='bytes'>300</available>\n"
         "  <source>\n"
-        "    <format type='auto'/>\n"
+        "    <format type='vmfs'/>\n"
         "  </source>\n"
         "  <target>\n"
         "    <path>%s</path>\n"
@@ -166,12 +166,11 @@ def _volume(**overrides):
 
 
 def test_volume_xml_is_libvirts_layout():
+    # As virsh vol-dumpxml (libvirt 9.0.0) prints a datastore file: no <source>.
     assert format_volume_xml(_volume()) == (
         "<volume type='file'>\n"
         "  <name>web01/web01_1.vmdk</name>\n"
         "  <key>6000c29a-3e5f-0a0b-1c2d-3e4f5a6b7c8d</key>\n"
-        "  <source>\n"
-        "  </source>\n"
         "  <capacity unit='bytes'>10737418240</capacity>\n"
         "  <allocation unit='bytes'>4096</allocation>\n"
         "  <target>\n"
