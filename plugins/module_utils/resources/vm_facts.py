@@ -282,12 +282,27 @@ def read_vms(session):
     return found
 
 
+def _with_host_limits(session, found):
+    """The located VMs' facts with their host's vCPU maximum, which read_vms reads together with the hosts."""
+    hosts = {}
+    for item, facts in found:
+        if 'max_vcpus' not in facts and item.get('runtime.host') is not None:
+            hosts[facts['host_moid']] = item['runtime.host']
+    limits = {}
+    if hosts:
+        limits = {host['_moid']: host.get('capability.maxSupportedVcpus')
+                  for host in properties.retrieve_objects(session.content, list(hosts.values()), ['capability.maxSupportedVcpus'])}
+    for _item, facts in found:
+        facts.setdefault('max_vcpus', limits.get(facts['host_moid']))
+    return found
+
+
 def list_vms(session, name=None, uuid=None, moid=None):
     """Facts of every VM matching the filter, sorted by name."""
     if name is None and uuid is None and moid is None:
         found = [facts for _item, facts in read_vms(session)]
     else:
-        found = [facts for _item, facts in located_vms(session, name, uuid, moid)]
+        found = [facts for _item, facts in _with_host_limits(session, located_vms(session, name, uuid, moid))]
     return sorted(found, key=lambda facts: (facts['name'], facts['moid']))
 
 
