@@ -195,6 +195,28 @@ options:
     description: Seconds to wait for a guest shutdown.
     type: int
     default: 300
+  custom_attributes:
+    description:
+      - vCenter custom attributes of the VM, by name. Only the names given are managed; the VM's other attributes
+        are left alone. An empty value (V('') or null) clears the attribute.
+      - A name without a definition for VMs gets one (a VM attribute) when a value is set.
+      - Standalone ESX hosts keep no custom attributes; giving this option there is an error.
+    type: dict
+  tags:
+    description:
+      - vCenter tags of the VM, each as C(category/tag) (the first V(/) separates them), read and written over the
+        vSphere Automation API (C(/api), or C(/rest) on older vCenters) with the same credentials and TLS settings.
+      - The tags and categories must exist (M(virt.esx.tag_category), M(virt.esx.tag)).
+      - Standalone ESX hosts have no tags; giving this option there is an error.
+    type: list
+    elements: str
+  tags_mode:
+    description:
+      - V(set) makes O(tags) the VM's complete list of tags (others are detached), V(add) attaches the ones given,
+        V(remove) detaches the ones given.
+    type: str
+    choices: [set, add, remove]
+    default: set
 extends_documentation_fragment:
   - virt.esx.connection
   - virt.esx.connection.tasks
@@ -334,6 +356,16 @@ vm:
       type: list
       elements: dict
       sample: [{"slot": "ide0:0", "type": "iso", "iso": "[datastore1] iso/boot.iso", "device": null}]
+    custom_attributes:
+      description: The VM's custom attributes by name (vCenter); null on a standalone ESX host.
+      type: dict
+      sample: {"owner": "team-web", "cost_center": "4711"}
+    tags:
+      description: The VM's tags as C(category/tag), sorted; only when O(tags) is given.
+      type: list
+      elements: str
+      returned: when O(tags) is given
+      sample: ["env/prod", "backup/daily"]
 changes:
   description: What was (or in check mode would be) done, one line per change.
   returned: always
@@ -411,6 +443,10 @@ def main():
         force_power_off=dict(type='bool', default=False),
         remove_files=dict(type='bool', default=False),
         shutdown_timeout=dict(type='int', default=300),
+        # Custom attributes and tags (resources/vm_attributes.py, resources/tags.py).
+        custom_attributes=dict(type='dict'),
+        tags=dict(type='list', elements='str'),
+        tags_mode=dict(type='str', choices=['set', 'add', 'remove'], default='set'),
     )
     module = EsxModule(
         argument_spec, tasks=True, supports_check_mode=True,

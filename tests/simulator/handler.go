@@ -92,6 +92,9 @@ func (h *frontHandler) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		h.counter.recordSOAP(method, int64(len(body)), counted.written)
 	}()
 
+	if parseErr == nil {
+		defer fixCustomValuesAfter(call, body) // customfields.go
+	}
 	if !routed && h.servePaging(counted, r, method, body) {
 		return
 	}

@@ -40,6 +40,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.tasks import Ques
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import describe_change, plan_changes
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import read_vmx, vmx_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import VmMetadata
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -560,6 +561,7 @@ class VmRun(object):
         # .vmx bytes read in this run, by path; a task that ran makes them stale.
         self._vmx_read = {}
         self.predicted_xml = None
+        self.metadata = VmMetadata(self)  # custom attributes and tags (vm_attributes.py)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -701,11 +703,13 @@ class VmRun(object):
                 if self.params.get('autostart'):
                     self.changed = True
                     self.changes.append('autostart on')
+                self.metadata.apply(None)
                 return self.result(None, diff, spec=desired)
         else:
             self.edit(vm, desired, diff)
         self.power(vm, state)
         self.autostart(vm)
+        self.metadata.apply(vm)
         return self.result(vm, diff)
 
     def has_definition(self):
@@ -719,6 +723,8 @@ class VmRun(object):
     def result(self, vm, diff, spec=None):
         result = dict(changed=self.changed, changes=self.changes, warnings=self.warnings, diff=diff)
         result['vm'] = self.vm_result(vm, spec) if (vm is not None or spec is not None) else None
+        if result['vm'] is not None:
+            result['vm'].update(self.metadata.facts(vm))
         if vm is not None and not self.check_mode:
             # After a real run the diff shows the VM as it now is, the XML the result reports.
             diff['after'] = result['vm']['xml']

@@ -28,6 +28,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.domain import mak
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as LIBVIRT_STATES
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import attribute_values, vm_fields
 
 # libvirt's ESX driver reports no reason for a state (0, "unknown").
 STATE_REASON = 'unknown'
@@ -35,7 +36,7 @@ STATE_REASON = 'unknown'
 VM_PROPERTIES = [
     'name', 'config.uuid', 'config.instanceUuid', 'config.template', 'config.hardware.numCPU',
     'config.hardware.memoryMB', 'config.files.vmPathName', 'config.guestId', 'config.annotation',
-    'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot',
+    'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot', 'customValue',
 ]
 HOST_PROPERTIES = ['configManager.autoStartManager']
 
@@ -145,7 +146,7 @@ def matches(facts, name=None, uuid=None, moid=None):
     return True
 
 
-def _facts(item, autostart_configs):
+def _facts(item, autostart_configs, attribute_names=None):
     moid = item['_moid']
     power_state = str(item.get('runtime.powerState') or '')
     state, reason = libvirt_state(power_state)
@@ -176,6 +177,7 @@ def _facts(item, autostart_configs):
         ip_addresses=guest_addresses(item.get('guest.net'), item.get('guest.ipAddress')),
         snapshots=[snapshot['name'] for snapshot in snapshots],
         current_snapshot=next((snapshot['name'] for snapshot in snapshots if snapshot['current']), None),
+        custom_attributes=None if attribute_names is None else attribute_values(item.get('customValue'), attribute_names),
     )
 
 
@@ -201,7 +203,16 @@ def read_vms(session):
     vms = [item for item in items if item['_type'] == 'VirtualMachine']
     hosts = [item for item in items if item['_type'] == 'HostSystem']
     configs = _autostart_configs(session, hosts)
-    return [(item, _facts(item, configs)) for item in vms]
+    names = _attribute_names(session)
+    return [(item, _facts(item, configs, names)) for item in vms]
+
+
+def _attribute_names(session):
+    """{key: name} of the VM custom attribute definitions, read once; None where there are none (standalone ESX)."""
+    manager = getattr(session.content, 'customFieldsManager', None)
+    if manager is None:
+        return None
+    return vm_fields(properties.retrieve_one(session.content, manager, ['field']).get('field'))
 
 
 def list_vms(session, name=None, uuid=None, moid=None):
