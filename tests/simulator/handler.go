@@ -51,7 +51,7 @@ func (h *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSOAP(w, r)
 	default:
 		h.counter.recordOther(r.Method + " " + firstSegment(path))
-		if serveFolderDelete(w, r) {
+		if serveFolderDelete(w, r) || serveTagging(w, r) { // tagging.go: the Automation API's tagging
 			return
 		}
 		h.next.ServeHTTP(w, r)
