@@ -142,8 +142,8 @@ options:
   gather_tags:
     description:
       - Read the vCenter tags of the VMs into C(esx_tags) (sorted C(category/tag) labels) and
-        C(esx_tag_categories) (category name to its tag names), for O(keyed_groups) such as C(key: esx_tags).
-      - Read over the vSphere Automation API with the endpoint's credentials: a handful of calls per tag
+        C(esx_tag_categories) (category name to its tag names), for O(keyed_groups) keyed on C(esx_tags).
+      - Read over the vSphere Automation API with the endpoint's credentials, in a handful of calls per tag
         and one bulk association call per 500 tags, none per VM. Fails on a standalone ESX host.
       - Custom attributes are always read, into C(esx_custom_attributes) (name to value), in the same paged query.
     type: bool

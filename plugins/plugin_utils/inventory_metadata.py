@@ -20,7 +20,7 @@ on ``esx_tags`` (a group per tag) or on one category (``esx_tag_categories.envir
 from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import attribute_values, vm_fields
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.custom_fields import attribute_values, vm_fields
 
 VM_PATHS = ('customValue',)
 

@@ -10,13 +10,9 @@ CustomFieldsManager, and a value per object (``ManagedEntity.customValue``, a
 list of ``CustomFieldStringValue`` by definition key).  Standalone ESX hosts
 have no CustomFieldsManager (``ServiceContent.customFieldsManager`` is unset).
 
-Pure helpers (unit tested, also used by vm_info and the inventory):
+The readers of definitions and values (``vm_fields``, ``attribute_values``) are in
+``vsphere/custom_fields.py``, which the inventory uses too. Pure helpers (unit tested):
 
-``vm_fields(fields) -> {key: name}``
-    the definitions that apply to VMs (type VirtualMachine or global).
-``attribute_values(custom_value, names) -> {name: value}``
-    a VM's values by attribute name; empty values are no value, a key without a
-    definition is left out.
 ``plan_attributes(wanted, current) -> [(name, old, new)]``
     the changes to make only the names given match (``''``/None clears).
 
@@ -28,74 +24,12 @@ from __future__ import annotations
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.custom_fields import attribute_values, definition_for, vm_fields
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import retrieve_one
 
-VM_TYPE = 'VirtualMachine'
-
-
 class CustomAttributeError(VirtEsxError):
     """A custom attribute that cannot be read or set as asked."""
-
-
-def _get(item, name):
-    """A field of a pyVmomi data object or of a plain dict (the inventory's SOAP reader gives dicts)."""
-    if isinstance(item, dict):
-        return item.get(name)
-    return getattr(item, name, None)
-
-
-def _type_name(value):
-    """'VirtualMachine' for vim.VirtualMachine or the string itself; None stays None."""
-    if value is None or value == '':
-        return None
-    if isinstance(value, str):
-        return value.rsplit('.', 1)[-1]
-    return getattr(value, '_wsdlName', None) or str(value).rsplit('.', 1)[-1]
-
-
-def vm_fields(fields):
-    """{key: name} of the definitions that apply to VMs; a VM-only one wins over a global one of the same name."""
-    by_key = {}
-    for field in fields or ():
-        key, name = _get(field, 'key'), _get(field, 'name')
-        if key is None or not name:
-            continue
-        if _type_name(_get(field, 'managedObjectType')) in (None, VM_TYPE):
-            by_key[int(key)] = name
-    return by_key
-
-
-def definition_for(fields, name):
-    """The key of the definition named ``name`` for VMs (VM-only first, then global), None when there is none."""
-    found = None
-    for field in fields or ():
-        if _get(field, 'name') != name:
-            continue
-        kind = _type_name(_get(field, 'managedObjectType'))
-        if kind == VM_TYPE:
-            return int(_get(field, 'key'))
-        if kind is None and found is None:
-            found = int(_get(field, 'key'))
-    return found
-
-
-def attribute_values(custom_value, names):
-    """{name: value} of a VM's customValue list; the last value of a key counts, empty ones are unset."""
-    values = {}
-    for item in custom_value or ():
-        key = _get(item, 'key')
-        if key is None:
-            continue
-        name = names.get(int(key))
-        if name is None:
-            continue
-        value = _get(item, 'value')
-        if value in (None, ''):
-            values.pop(name, None)
-        else:
-            values[name] = str(value)
-    return values
 
 
 def normalize_wanted(wanted, option='custom_attributes'):

@@ -28,7 +28,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.domain import mak
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as LIBVIRT_STATES
-from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import attribute_values, vm_fields
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.custom_fields import attribute_values, vm_fields
 
 # libvirt's ESX driver reports no reason for a state (0, "unknown").
 STATE_REASON = 'unknown'

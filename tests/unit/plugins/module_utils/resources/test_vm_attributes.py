@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_attributes as attrs
+from ansible_collections.virt.esx.plugins.module_utils.vsphere import custom_fields
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.api import vim
 
 FIELDS = [
@@ -19,21 +20,21 @@ FIELDS = [
 
 
 def test_vm_fields_keeps_vm_and_global_definitions():
-    assert attrs.vm_fields(FIELDS) == {1: 'owner', 3: 'note', 4: 'owner'}
+    assert custom_fields.vm_fields(FIELDS) == {1: 'owner', 3: 'note', 4: 'owner'}
 
 
 def test_vm_fields_of_plain_dicts_with_empty_strings():
     # The inventory's SOAP reader gives dicts; a server may send an empty managedObjectType.
     fields = [dict(key=7, name='a', managedObjectType='VirtualMachine'), dict(key='8', name='b', managedObjectType=''),
               dict(key=9, name='', managedObjectType=None), dict(key=10, name='c', managedObjectType='Datastore')]
-    assert attrs.vm_fields(fields) == {7: 'a', 8: 'b'}
+    assert custom_fields.vm_fields(fields) == {7: 'a', 8: 'b'}
 
 
 def test_definition_for_prefers_the_vm_definition():
-    assert attrs.definition_for(FIELDS, 'owner') == 1
-    assert attrs.definition_for(FIELDS, 'note') == 3
-    assert attrs.definition_for(FIELDS, 'rack') is None
-    assert attrs.definition_for(FIELDS, 'missing') is None
+    assert custom_fields.definition_for(FIELDS, 'owner') == 1
+    assert custom_fields.definition_for(FIELDS, 'note') == 3
+    assert custom_fields.definition_for(FIELDS, 'rack') is None
+    assert custom_fields.definition_for(FIELDS, 'missing') is None
 
 
 def test_attribute_values_last_value_counts_and_empty_is_unset():
@@ -41,13 +42,13 @@ def test_attribute_values_last_value_counts_and_empty_is_unset():
               vim.CustomFieldsManager.StringValue(key=3, value='x'), vim.CustomFieldsManager.StringValue(key=3, value=''),
               vim.CustomFieldsManager.StringValue(key=2, value='host only'),
               vim.CustomFieldsManager.StringValue(key=99, value='no definition')]
-    assert attrs.attribute_values(values, attrs.vm_fields(FIELDS)) == {'owner': 'b'}
+    assert custom_fields.attribute_values(values, custom_fields.vm_fields(FIELDS)) == {'owner': 'b'}
 
 
 def test_attribute_values_of_reader_dicts():
     values = [{'_type': 'CustomFieldStringValue', 'key': 1, 'value': 'web'}, {'_type': 'CustomFieldValue', 'key': 3}]
-    assert attrs.attribute_values(values, {1: 'owner', 3: 'note'}) == {'owner': 'web'}
-    assert attrs.attribute_values(None, {1: 'owner'}) == {}
+    assert custom_fields.attribute_values(values, {1: 'owner', 3: 'note'}) == {'owner': 'web'}
+    assert custom_fields.attribute_values(None, {1: 'owner'}) == {}
 
 
 def test_plan_touches_only_the_names_given():
