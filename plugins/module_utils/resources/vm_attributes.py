@@ -155,10 +155,11 @@ class VmMetadata(object):
 
     def apply(self, vm):
         lines = []
-        if self.params.get('custom_attributes') is not None:
-            lines.extend(self.attributes.apply(vm, self.params['custom_attributes']))
+        # Tags first: their refusals (an unknown tag, a second tag of a single category) come before any change.
         if self.tags is not None:
             lines.extend(self.tags.apply(vm, self.params.get('tags_mode') or 'set'))
+        if self.params.get('custom_attributes') is not None:
+            lines.extend(self.attributes.apply(vm, self.params['custom_attributes']))
         if lines:
             self.run.changed = True
             self.run.changes.extend(lines)
