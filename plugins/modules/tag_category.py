@@ -46,7 +46,6 @@ options:
     default: present
 extends_documentation_fragment:
   - virt.esx.connection
-  - virt.esx.attributes
 attributes:
   check_mode:
     support: full

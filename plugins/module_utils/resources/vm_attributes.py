@@ -28,6 +28,7 @@ from ansible_collections.virt.esx.plugins.module_utils.vsphere.custom_fields imp
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.faults import vsphere_call
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.properties import retrieve_one
 
+
 class CustomAttributeError(VirtEsxError):
     """A custom attribute that cannot be read or set as asked."""
 
@@ -100,7 +101,7 @@ class VmAttributes(object):
         """Set the attributes given; returns the change lines (nothing is called in check mode)."""
         if self.manager is None:
             raise CustomAttributeError('custom_attributes need a vCenter: %s has no custom attribute manager (a standalone '
-                                  'ESX host keeps none)' % self.session.params.endpoint)
+                                       'ESX host keeps none)' % self.session.params.endpoint)
         wanted = normalize_wanted(wanted)
         current = self.current(vm)
         changes = plan_attributes(wanted, current)
