@@ -370,8 +370,10 @@ def fetch_endpoint(session, extra_properties=(), page_size=1000, warn=None, gath
     wanted = dict(CONTAINER_PROPERTIES)
     wanted['VirtualMachine'] = vm_paths
     reader = SoapReader(session, page_size=objects_per_page(page_size))
-    objects = reader.retrieve(wanted)
-    metadata = VmMetadata(session, reader, gather_tags)  # custom attributes and tags: inventory_metadata.py
+    metadata = VmMetadata(session, gather_tags)  # custom attributes and tags: inventory_metadata.py
+    wanted.update(metadata.wanted())
+    objects = reader.retrieve(wanted, extra_objects=metadata.extra_objects())
+    metadata.take(objects)
 
     containers = _Containers()
     vms = []

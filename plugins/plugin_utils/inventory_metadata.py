@@ -4,8 +4,8 @@
 """Custom attributes and tags of the inventory's VMs, in a number of calls that does not grow with the VMs.
 
 Custom attributes: each VM's ``customValue`` comes in the inventory's paged property query
-(``VM_PATHS``); the CustomFieldsManager's ``field`` list (the names of the keys) is read once
-with the same reader (one round trip, none on a standalone host, which has no manager).
+(``VM_PATHS``), and so does the CustomFieldsManager's ``field`` list (the names of the keys), read
+once as one more object of the first page (a standalone host has no manager).
 
 Tags (``gather_tags``): one Automation API session (``vsphere/rest.py``), one list of the tags
 and one of the categories, a read per tag and per category, and the bulk
@@ -28,22 +28,28 @@ VM_PATHS = ('customValue',)
 class VmMetadata(object):
     """What one endpoint's records get: attribute names (read once) and, with gather_tags, every VM's tags."""
 
-    def __init__(self, session, reader, gather_tags=False):
+    def __init__(self, session, gather_tags=False):
         self.session = session
-        self.reader = reader
         self.gather_tags = gather_tags
-        self.attribute_names = self._attribute_names()
+        manager = getattr(session.content, 'customFieldsManager', None)
+        self.manager_moid = manager._moId if manager is not None else None
+        self.attribute_names = {}
         self.tags_by_moid = None
         self.rest_requests = 0
 
-    def _attribute_names(self):
-        manager = getattr(self.session.content, 'customFieldsManager', None)
-        if manager is None:
-            return {}
-        found = self.reader.retrieve({'CustomFieldsManager': ['field']}, root_moid=manager._moId,
-                                     root_type='CustomFieldsManager')
-        fields = found[0].props.get('field') if found else None
-        return vm_fields(fields)
+    def wanted(self):
+        """More types and paths for the paged query: the manager's definitions (none on a standalone host)."""
+        return {'CustomFieldsManager': ['field']} if self.manager_moid else {}
+
+    def extra_objects(self):
+        """(type, moid) of the objects the paged query reads besides the inventory: the CustomFieldsManager."""
+        return [('CustomFieldsManager', self.manager_moid)] if self.manager_moid else []
+
+    def take(self, objects):
+        """The attribute names from the manager's object among the retrieved ones."""
+        for obj in objects:
+            if obj.type == 'CustomFieldsManager':
+                self.attribute_names = vm_fields(obj.props.get('field'))
 
     def read_tags(self):
         """{vm moid: {'category/tag', ...}} of every tagged VM."""
