@@ -202,6 +202,7 @@ options:
       - A name without a definition for VMs gets one (a VM attribute) when a value is set.
       - Standalone ESX hosts keep no custom attributes; giving this option there is an error.
     type: dict
+    version_added: 0.3.0
   tags:
     description:
       - vCenter tags of the VM, each as C(category/tag) (the first V(/) separates them), read and written over the
@@ -210,6 +211,7 @@ options:
       - Standalone ESX hosts have no tags; giving this option there is an error.
     type: list
     elements: str
+    version_added: 0.3.0
   tags_mode:
     description:
       - V(set) makes O(tags) the VM's complete list of tags (others are detached), V(add) attaches the ones given,
@@ -217,6 +219,7 @@ options:
     type: str
     choices: [set, add, remove]
     default: set
+    version_added: 0.3.0
 extends_documentation_fragment:
   - virt.esx.connection
   - virt.esx.connection.tasks
