@@ -215,6 +215,8 @@ def main(argv=None):
     parser.add_argument('--page-size', type=int, default=1000)
     parser.add_argument('--mode', choices=['esx', 'vpx'], default='esx')
     parser.add_argument('--table', help='also write the Markdown table to this file')
+    # --tags: the inventory with and without gather_tags, in vCenter mode (benchmarks/inventory_tags.py).
+    parser.add_argument('--tags', action='store_true', help='measure gather_tags and custom attributes instead')
     args = parser.parse_args(argv)
     if not os.access(BINARY, os.X_OK):
         raise SystemExit('build the simulator first: tests/simulator/build.sh')
@@ -224,6 +226,10 @@ def main(argv=None):
         sys.path.insert(0, collections)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_INVENTORY_ENABLED='virt.esx.vms,yaml',
                    ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_HOST_PATTERN_MISMATCH='ignore')
+        if args.tags:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import inventory_tags
+            return inventory_tags.run(sys.modules[__name__], args, workdir, env)
         rows = []
         for vms in args.vms:
             row = measure(args, workdir, env, vms)

@@ -372,6 +372,31 @@ options:
     description:
       - Whether memory can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
     type: bool
+  custom_attributes:
+    description:
+      - vCenter custom attributes of the VM, by name. Only the names given are managed; the VM's other attributes
+        are left alone. An empty value (V('') or null) clears the attribute.
+      - A name without a definition for VMs gets one (a VM attribute) when a value is set.
+      - Standalone ESX hosts keep no custom attributes; giving this option there is an error.
+    type: dict
+    version_added: 0.3.0
+  tags:
+    description:
+      - vCenter tags of the VM, each as C(category/tag) (the first V(/) separates them), read and written over the
+        vSphere Automation API (C(/api), or C(/rest) on older vCenters) with the same credentials and TLS settings.
+      - The tags and categories must exist (M(virt.esx.tag_category), M(virt.esx.tag)).
+      - Standalone ESX hosts have no tags; giving this option there is an error.
+    type: list
+    elements: str
+    version_added: 0.3.0
+  tags_mode:
+    description:
+      - V(set) makes O(tags) the VM's complete list of tags (others are detached), V(add) attaches the ones given,
+        V(remove) detaches the ones given.
+    type: str
+    choices: [set, add, remove]
+    default: set
+    version_added: 0.3.0
 extends_documentation_fragment:
   - virt.esx.connection
   - virt.esx.connection.tasks
@@ -579,6 +604,16 @@ guest:
     seconds:
       description: Seconds waited.
       type: float
+    custom_attributes:
+      description: The VM's custom attributes by name (vCenter); null on a standalone ESX host.
+      type: dict
+      sample: {"owner": "team-web", "cost_center": "4711"}
+    tags:
+      description: The VM's tags as C(category/tag), sorted; only when O(tags) is given.
+      type: list
+      elements: str
+      returned: when O(tags) is given
+      sample: ["env/prod", "backup/daily"]
 changes:
   description: What was (or in check mode would be) done, one line per change.
   returned: always
@@ -703,6 +738,10 @@ def main():
         wait_timeout=dict(type='int', default=300),
         cpu_hot_add=dict(type='bool'),
         memory_hot_add=dict(type='bool'),
+        # Custom attributes and tags (resources/vm_attributes.py, resources/tags.py).
+        custom_attributes=dict(type='dict'),
+        tags=dict(type='list', elements='str'),
+        tags_mode=dict(type='str', choices=['set', 'add', 'remove'], default='set'),
     )
     module = EsxModule(
         argument_spec, tasks=True, supports_check_mode=True,

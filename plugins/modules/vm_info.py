@@ -192,6 +192,10 @@ vms:
     current_snapshot:
       description: Name of the current snapshot, null without snapshots.
       type: str
+    custom_attributes:
+      description: vCenter custom attributes by name (the definitions for VMs and global ones); null on a standalone ESX host.
+      type: dict
+      sample: {"owner": "team-web"}
     xml:
       description: Domain XML from the C(.vmx) file; only with O(xml=true).
       type: str

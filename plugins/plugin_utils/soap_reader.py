@@ -120,15 +120,20 @@ _INVENTORY_TRAVERSAL = ''.join([
 
 
 def retrieve_request(properties_by_type, root_moid='group-d1', root_type='Folder', collector='propertyCollector',
-                     page_size=DEFAULT_PAGE_SIZE):
-    """The RetrievePropertiesEx envelope for every object of the given types below a folder."""
+                     page_size=DEFAULT_PAGE_SIZE, extra_objects=()):
+    """The RetrievePropertiesEx envelope for every object of the given types below a folder.
+
+    ``extra_objects`` are (type, moid) of more objects read in the same query (no traversal from them).
+    """
     prop_specs = ''.join(
         '<propSet><type>%s</type>%s</propSet>' % (_text(obj_type), ''.join('<pathSet>%s</pathSet>' % _text(path) for path in paths))
         for obj_type, paths in properties_by_type.items())
     options = '<options><maxObjects>%d</maxObjects></options>' % page_size if page_size else '<options></options>'
     body = ('<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">%s</_this><specSet>%s'
-            '<objectSet><obj type="%s">%s</obj><skip>false</skip>%s</objectSet></specSet>%s</RetrievePropertiesEx>'
-            % (_text(collector), prop_specs, _text(root_type), _text(root_moid), _INVENTORY_TRAVERSAL, options))
+            '<objectSet><obj type="%s">%s</obj><skip>false</skip>%s</objectSet>%s</specSet>%s</RetrievePropertiesEx>'
+            % (_text(collector), prop_specs, _text(root_type), _text(root_moid), _INVENTORY_TRAVERSAL,
+               ''.join('<objectSet><obj type="%s">%s</obj><skip>false</skip></objectSet>' % (_text(kind), _text(moid))
+                       for kind, moid in extra_objects), options))
     return (_ENVELOPE % body).encode('utf-8')
 
 
@@ -606,14 +611,15 @@ class SoapReader(object):
         soap.ReturnConnection(conn)
         return result
 
-    def _pages(self, properties_by_type, root_moid, root_type, on_object):
+    def _pages(self, properties_by_type, root_moid, root_type, on_object, extra_objects=()):
         # ESX calls its collector 'ha-property-collector', vCenter 'propertyCollector'.
         collector = self.session.content.propertyCollector._moId
-        token = self._post(retrieve_request(properties_by_type, root_moid, root_type, collector, self.page_size), on_object)[1]
+        token = self._post(retrieve_request(properties_by_type, root_moid, root_type, collector, self.page_size,
+                                            extra_objects), on_object)[1]
         while token:
             token = self._post(continue_request(token, collector), on_object)[1]
 
-    def retrieve(self, properties_by_type, root_moid=None, root_type='Folder'):
+    def retrieve(self, properties_by_type, root_moid=None, root_type='Folder', extra_objects=()):
         """All objects of the given types (and their properties) below the root folder.
 
         The whole retrieval is repeated once after logging in again if the
@@ -625,7 +631,7 @@ class SoapReader(object):
             found = []
             try:
                 with gc_paused():
-                    self._pages(properties_by_type, root_moid, root_type, found.append)
+                    self._pages(properties_by_type, root_moid, root_type, found.append, extra_objects)
             except SoapFault as exc:
                 if exc.fault_type != 'NotAuthenticated' or attempt == 2:
                     raise

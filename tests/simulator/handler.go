@@ -51,7 +51,7 @@ func (h *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSOAP(w, r)
 	default:
 		h.counter.recordOther(r.Method + " " + firstSegment(path))
-		if serveFolderDelete(w, r) || serveNFC(w, r) {
+		if serveFolderDelete(w, r) || serveNFC(w, r) || serveTagging(w, r) { // tagging.go: the Automation API's tagging
 			return
 		}
 		if serveScreen(w, r) {
@@ -95,6 +95,9 @@ func (h *frontHandler) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		h.counter.recordSOAP(method, int64(len(body)), counted.written)
 	}()
 
+	if parseErr == nil {
+		defer fixCustomValuesAfter(call, body) // customfields.go
+	}
 	if !routed && h.servePaging(counted, r, method, body) {
 		return
 	}

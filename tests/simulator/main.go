@@ -48,6 +48,8 @@ type options struct {
 	plainHTTP    bool
 	guestInfo    bool
 	vmFolders    int
+	vmTags       int // tagging.go
+	vmAttributes int
 	libvirt      bool
 }
 
@@ -77,6 +79,9 @@ func parseOptions(args []string) (*options, error) {
 	fs.BoolVar(&opts.autostart, "autostart", true, "power on the model's VMs at start, as the stock simulator does")
 	fs.StringVar(&opts.username, "username", "", "only this user may log in (needs -password); default: any non-empty user and password")
 	fs.StringVar(&opts.password, "password", "", "password for -username")
+	fs.IntVar(&opts.vmTags, "vm-tags", 0, "tags per VM, in as many single-cardinality categories (vpx only)")
+	fs.BoolVar(&taggingRestOnly, "tagging-rest-only", false, "serve the Automation API under /rest only, as vCenter 6.7")
+	fs.IntVar(&opts.vmAttributes, "vm-attributes", 0, "custom attributes with a value per VM (vpx only)")
 	fs.DurationVar(&opts.idleTimeout, "idle-timeout", 0, "expire sessions idle for this long (0: never)")
 	fs.DurationVar(&opts.delay, "delay", 0, "delay added to every SOAP call, to emulate network latency (e.g. 2ms)")
 	fs.StringVar(&opts.dir, "dir", "", "state directory for the certificates and datastore files (default: a new directory under $TMPDIR, else /dev/shm, removed at exit)")
@@ -284,6 +289,10 @@ func run(opts *options) error {
 	installAutoStartManagers(opts.mode == "esx")
 	installHostCapabilities()
 	writeAllVMX()
+	taggingEnabled, taggingUser, taggingPassword = opts.mode == "vpx", opts.username, opts.password
+	if opts.mode == "vpx" {
+		seedVMMetadata(opts.vmTags, opts.vmAttributes)
+	}
 	questions := newQuestionBook()
 	counter := newRequestCounter()
 

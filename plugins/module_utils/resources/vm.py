@@ -46,6 +46,7 @@ from ansible_collections.virt.esx.plugins.module_utils.resources.vm_facts import
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_placement import converge_placement
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone, vm_hardware
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import VmMetadata
 
 VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
 SHUTDOWN_POLL_SECONDS = 1.0
@@ -607,6 +608,7 @@ class VmRun(object):
         self._vm_items = {}
         self._autostart = {}
         self.predicted_xml = None
+        self.metadata = VmMetadata(self)  # custom attributes and tags (vm_attributes.py)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -776,6 +778,7 @@ class VmRun(object):
                 if self.params.get('autostart'):
                     self.changed = True
                     self.changes.append('autostart on')
+                self.metadata.apply(None)
                 return self.result(None, diff, spec=desired)
         else:
             vm_clone.before_edit(self, vm, folder)
@@ -785,6 +788,7 @@ class VmRun(object):
         self.power(vm, state)
         self.autostart(vm)
         vm_clone.after_power(self, vm)
+        self.metadata.apply(vm)
         return self.result(vm, diff)
 
     def has_definition(self):
@@ -800,6 +804,8 @@ class VmRun(object):
         result['vm'] = self.vm_result(vm, spec) if (vm is not None or spec is not None) else None
         if getattr(self, 'placement', None):
             result['placement'] = self.placement
+        if result['vm'] is not None:
+            result['vm'].update(self.metadata.facts(vm))
         if vm is not None and not self.check_mode:
             # After a real run the diff shows the VM as it now is, the XML the result reports.
             diff['after'] = result['vm']['xml']

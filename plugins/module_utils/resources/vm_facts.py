@@ -28,6 +28,7 @@ from ansible_collections.virt.esx.plugins.module_utils.formats.domain import mak
 from ansible_collections.virt.esx.plugins.module_utils.errors import EscapingError, VirtEsxError
 from ansible_collections.virt.esx.plugins.module_utils.formats.escaping import CheckedDatastorePath, escape_vm_name, unescape_vm_name
 from ansible_collections.virt.esx.plugins.module_utils.formats.tables import POWER_STATE_NAMES as LIBVIRT_STATES
+from ansible_collections.virt.esx.plugins.module_utils.vsphere.custom_fields import attribute_values, vm_fields
 
 # libvirt's ESX driver reports no reason for a state (0, "unknown").
 STATE_REASON = 'unknown'
@@ -35,7 +36,7 @@ STATE_REASON = 'unknown'
 VM_PROPERTIES = [
     'name', 'config.uuid', 'config.instanceUuid', 'config.template', 'config.hardware.numCPU',
     'config.hardware.memoryMB', 'config.files.vmPathName', 'config.guestId', 'config.annotation',
-    'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot',
+    'runtime.powerState', 'runtime.host', 'guest.ipAddress', 'guest.net', 'snapshot', 'customValue',
     'guest.hostName',
 ]
 HOST_PROPERTIES = ['configManager.autoStartManager', 'capability.maxSupportedVcpus']
@@ -166,7 +167,7 @@ def matches(facts, name=None, uuid=None, moid=None):
     return True
 
 
-def _facts(item, autostart_configs):
+def _facts(item, autostart_configs, attribute_names=None):
     moid = item['_moid']
     power_state = str(item.get('runtime.powerState') or '')
     state, reason = libvirt_state(power_state)
@@ -199,6 +200,7 @@ def _facts(item, autostart_configs):
         guest_hostname=item.get('guest.hostName') or None,
         snapshots=[snapshot['name'] for snapshot in snapshots],
         current_snapshot=next((snapshot['name'] for snapshot in snapshots if snapshot['current']), None),
+        custom_attributes=None if attribute_names is None else attribute_values(item.get('customValue'), attribute_names),
     )
 
 
@@ -276,14 +278,24 @@ def read_vms(session):
     hosts = [item for item in items if item['_type'] == 'HostSystem']
     configs = _autostart_configs(session, hosts)
     max_vcpus = {host['_moid']: host.get('capability.maxSupportedVcpus') for host in hosts}
-    found = [(item, _facts(item, configs)) for item in vms]
+    names = _attribute_names(session)
+    found = [(item, _facts(item, configs, names)) for item in vms]
     for _item, facts in found:
         facts['max_vcpus'] = max_vcpus.get(facts['host_moid'])
     return found
 
 
-def _with_host_limits(session, found):
-    """The located VMs' facts with their host's vCPU maximum, which read_vms reads together with the hosts."""
+def _attribute_names(session):
+    """{key: name} of the VM custom attribute definitions, read once; None where there are none (standalone ESX)."""
+    manager = getattr(session.content, 'customFieldsManager', None)
+    if manager is None:
+        return None
+    return vm_fields(properties.retrieve_one(session.content, manager, ['field']).get('field'))
+
+
+def _with_listing_facts(session, found):
+    """The located VMs' facts completed with what read_vms reads beside the VMs: the host's vCPU maximum and the
+    custom attribute names (one read of their hosts, one of the attribute definitions)."""
     hosts = {}
     for item, facts in found:
         if 'max_vcpus' not in facts and item.get('runtime.host') is not None:
@@ -292,8 +304,11 @@ def _with_host_limits(session, found):
     if hosts:
         limits = {host['_moid']: host.get('capability.maxSupportedVcpus')
                   for host in properties.retrieve_objects(session.content, list(hosts.values()), ['capability.maxSupportedVcpus'])}
-    for _item, facts in found:
+    names = _attribute_names(session) if found else None
+    for item, facts in found:
         facts.setdefault('max_vcpus', limits.get(facts['host_moid']))
+        if names is not None and facts.get('custom_attributes') is None:
+            facts['custom_attributes'] = attribute_values(item.get('customValue'), names)
     return found
 
 
@@ -302,7 +317,7 @@ def list_vms(session, name=None, uuid=None, moid=None):
     if name is None and uuid is None and moid is None:
         found = [facts for _item, facts in read_vms(session)]
     else:
-        found = [facts for _item, facts in _with_host_limits(session, located_vms(session, name, uuid, moid))]
+        found = [facts for _item, facts in _with_listing_facts(session, located_vms(session, name, uuid, moid))]
     return sorted(found, key=lambda facts: (facts['name'], facts['moid']))
 
 
