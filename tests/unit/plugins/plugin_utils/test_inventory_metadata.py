@@ -41,6 +41,9 @@ class FakeResponse(io.BytesIO):
     status = 200
     reason = 'OK'
 
+    def getheader(self, name, default=None):  # http.client's API: the answer is plain text/xml
+        return {'content-type': 'text/xml; charset=utf-8'}.get(name.lower(), default)
+
 
 class FakeStub(object):
     cookie = 'vmware_soap_session="abc"'
