@@ -6,9 +6,10 @@
     compare.py COLLECTION.json URI AUTH_FILE
 
 COLLECTION.json holds what vm_info, host_info, pool_info, volume_info, network_info, interface_info and
-vm_snapshot (the snapshots of one VM, with their XML) returned (see tasks/checks.yml). One virsh process runs every command (virsh.py beside this file, which tests/oracle uses as well). Prints one
-line per command, e.g. ``libvirt oracle esx: dumpxml 2/2 identical``, then the differences; exits 1 when
-one is not a documented departure (docs/vmx-mapping.md), 2 when virsh cannot connect.
+vm_snapshot (the snapshots of one VM, with their XML) returned (see tasks/checks.yml). One virsh process runs
+every command (virsh.py beside this file, which tests/oracle uses as well). Prints one line per command, e.g.
+``libvirt oracle esx: dumpxml 2/2 identical``, then the differences; exits 1 when one is not a documented
+departure (docs/vmx-mapping.md), 2 when virsh cannot connect.
 """
 
 from __future__ import annotations
