@@ -5,7 +5,7 @@
 
 ``format_snapshot_xml(snapshot, domain_uuid) -> str``
     what ``virsh snapshot-dumpxml`` prints for a snapshot of libvirt's ESX driver: ``name``,
-    ``description`` (when not empty), ``state`` (the VM's power state when the snapshot was
+    ``description`` (empty as ``<description/>``, as libvirt writes it), ``state`` (the VM's power state when the snapshot was
     taken, as a libvirt domain state), ``parent`` (its name), ``creationTime`` (seconds since
     the epoch) and ``domain`` with the VM's UUID. ``snapshot`` is a dict of
     ``vm_facts.snapshot_list``; a field it lacks (a snapshot predicted in check mode has no
@@ -54,7 +54,9 @@ def _epoch_seconds(created):
 def format_snapshot_xml(snapshot, domain_uuid):
     root = XmlElement('domainsnapshot')
     root.add('name', text=snapshot['name'])
-    if snapshot.get('description'):
+    # An ESX snapshot always has a description (vSphere's snapshot tree requires one), so libvirt writes an empty
+    # one as <description/>; only a snapshot without the field (None) has no element.
+    if snapshot.get('description') is not None:
         root.add('description', text=snapshot['description'])
     state = POWER_STATE_NAMES.get(snapshot.get('state') or '')
     if state:

@@ -5,10 +5,11 @@
 
     compare.py COLLECTION.json URI AUTH_FILE
 
-COLLECTION.json holds what vm_info, host_info, pool_info, volume_info, network_info and interface_info
-returned (see tasks/checks.yml). One virsh process runs every command (virsh.py beside this file, which tests/oracle uses as well). Prints one
-line per command, e.g. ``libvirt oracle esx: dumpxml 2/2 identical``, then the differences; exits 1 when
-one is not a documented departure (docs/vmx-mapping.md), 2 when virsh cannot connect.
+COLLECTION.json holds what vm_info, host_info, pool_info, volume_info, network_info, interface_info and
+vm_snapshot (the snapshots of one VM, with their XML) returned (see tasks/checks.yml). One virsh process runs
+every command (virsh.py beside this file, which tests/oracle uses as well). Prints one line per command, e.g.
+``libvirt oracle esx: dumpxml 2/2 identical``, then the differences; exits 1 when one is not a documented
+departure (docs/vmx-mapping.md), 2 when virsh cannot connect.
 """
 
 from __future__ import annotations
@@ -113,6 +114,14 @@ def compare_nodeinfo(theirs, ours):
     return ('identical' if not differences else 'different'), None, differences
 
 
+def compare_names(command, theirs, ours):
+    """virsh lists snapshot names one a line, sorted by name (snapshot-list without --topological)."""
+    their_names = sorted(line.strip() for line in theirs.splitlines() if line.strip())
+    if their_names == sorted(ours):
+        return 'identical', None, []
+    return 'different', None, ['%s: virsh %r, collection %r' % (command, their_names, sorted(ours))]
+
+
 def main(argv):
     collection_file, uri, auth_file = argv[1:4]
     with open(collection_file, encoding='utf-8') as handle:
@@ -142,6 +151,14 @@ def main(argv):
         # (and iface-list, which looks up each name it lists, shows nothing).
         checks.append((['iface-dumpxml', interface['mac']], 'xml', interface['xml']))
 
+    snapshots = ours.get('snapshots')
+    if snapshots:
+        domain = snapshots['domain']
+        for snapshot in snapshots['list']:
+            checks.append((['snapshot-dumpxml', domain, snapshot['name']], 'xml', snapshot['xml']))
+        checks.append((['snapshot-list', domain, '--name'], 'names', [snapshot['name'] for snapshot in snapshots['list']]))
+        checks.append((['snapshot-current', domain, '--name'], 'names', [snapshots['current']] if snapshots['current'] else []))
+
     answers = batch.run([command for command, _kind, _ours in checks])
     figures = OrderedDict()
     report = []
@@ -149,6 +166,8 @@ def main(argv):
         text = ' '.join(command)
         if kind == 'nodeinfo':
             outcome, departure, diff = compare_nodeinfo(answer.output, mine)
+        elif kind == 'names':
+            outcome, departure, diff = compare_names(text, answer.output, mine)
         else:
             outcome, departure, diff = compare_xml(text, answer.output, mine, uri.startswith('vpx:'))
         counts = figures.setdefault(command[0], OrderedDict(total=0, identical=0, departure=0, different=0, names=set()))
