@@ -48,7 +48,7 @@ from ansible_collections.virt.esx.plugins.module_utils.resources import vm_clone
 from ansible_collections.virt.esx.plugins.module_utils.vsphere.answers import answer_policy
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm_attributes import VmMetadata
 
-VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool']
+VM_PATHS = ['name', 'config', 'runtime.powerState', 'runtime.host', 'parent', 'resourcePool', 'customValue']
 SHUTDOWN_POLL_SECONDS = 1.0
 
 _NIC_CLASSES = {'vmxnet3': 'VirtualVmxnet3', 'e1000': 'VirtualE1000', 'e1000e': 'VirtualE1000e',

@@ -74,6 +74,14 @@ def field_manager(session):
     return getattr(session.content, 'customFieldsManager', None)
 
 
+_UNREAD = object()
+
+
+def _has_value(item):
+    value = item.get('value') if isinstance(item, dict) else getattr(item, 'value', None)
+    return value not in (None, '')
+
+
 class VmAttributes(object):
     """Custom attributes of one VM run: the definitions read once, the values per VM."""
 
@@ -90,11 +98,15 @@ class VmAttributes(object):
                 self._fields = list(self.manager.field or [])
         return self._fields
 
-    def current(self, vm):
+    def current(self, vm, custom_value=_UNREAD):
+        """The VM's attributes; ``custom_value``: its customValue when the run has read it already."""
         if vm is None:
             return {}
-        with vsphere_call('Reading the custom attributes of the VM', CustomAttributeError):
-            custom_value = retrieve_one(self.session.content, vm, ['customValue']).get('customValue')
+        if custom_value is _UNREAD:
+            with vsphere_call('Reading the custom attributes of the VM', CustomAttributeError):
+                custom_value = retrieve_one(self.session.content, vm, ['customValue']).get('customValue')
+        if not any(_has_value(item) for item in custom_value or ()):
+            return {}  # no value set: the names of the definitions are not needed (one read less)
         return attribute_values(custom_value, vm_fields(self.fields()))
 
     def apply(self, vm, wanted):
@@ -129,12 +141,12 @@ class VmAttributes(object):
         self.predicted = after if self.check_mode else None
         return lines
 
-    def facts(self, vm):
+    def facts(self, vm, custom_value=_UNREAD):
         if self.manager is None:
             return None
         if self.predicted is not None:
             return dict(self.predicted)
-        return self.current(vm)
+        return self.current(vm, custom_value)
 
 
 class VmMetadata(object):
@@ -164,9 +176,12 @@ class VmMetadata(object):
         if lines:
             self.run.changed = True
             self.run.changes.extend(lines)
+            self.run._stale()  # pylint: disable=protected-access  # the run's read of customValue predates the change
 
     def facts(self, vm):
-        facts = dict(custom_attributes=self.attributes.facts(vm))
+        # customValue is one of the run's VM_PATHS: the result costs no read of its own.
+        custom_value = self.run.read(vm).get('customValue') if vm is not None else None
+        facts = dict(custom_attributes=self.attributes.facts(vm, custom_value))
         if self.tags is not None:
             facts['tags'] = self.tags.facts(vm)
         return facts

@@ -320,7 +320,8 @@ def before_edit(run, vm, folder_item):
     if vm is None:
         return
     params = run.params
-    item = retrieve_one(run.session.content, vm, ['name', 'parent', 'config.template', 'runtime.host'])
+    item = run.read(vm)  # the run's one read of the VM (VM_PATHS)
+    item = dict(item, **{'config.template': getattr(item.get('config'), 'template', False)})
     if folder_item is not None and getattr(item.get('parent'), '_moId', None) != folder_item['_moid']:
         old = run.inventory.by_moid.get(getattr(item.get('parent'), '_moId', None))
         run.changed = True
@@ -332,6 +333,7 @@ def before_edit(run, vm, folder_item):
                 wait_for_task(task, timeout=run.timeout, description='MoveIntoFolder_Task')
             except TaskError as exc:
                 raise CloneError('Moving VM %s into folder %s failed: %s' % (unescape_vm_name(item['name']), params['folder'], exc))
+            run._stale()  # pylint: disable=protected-access  # the run's read of the VM predates the move
     if params.get('template') is False and item.get('config.template'):
         run.changed = True
         run.changes.append('mark as virtual machine')
@@ -340,10 +342,11 @@ def before_edit(run, vm, folder_item):
         pool, host, _compute = run.inventory.placement(run.datacenter or run.inventory.datacenter(), params)
         with vsphere_call('Marking template %s as a virtual machine' % unescape_vm_name(item['name']), CloneError):
             vm.MarkAsVirtualMachine(pool=pool['_obj'], host=host['_obj'] if host is not None else None)
+        run._stale()  # pylint: disable=protected-access  # the run's read of the VM predates the change
 
 
 def is_template(run, vm):
-    return bool(retrieve_one(run.session.content, vm, ['config.template'])['config.template'])
+    return bool(getattr(run.read(vm).get('config'), 'template', False))
 
 
 def after_power(run, vm):
@@ -364,6 +367,7 @@ def after_power(run, vm):
                              % (params.get('name') or params.get('uuid'), POWER_STATE_NAMES.get(power_state, power_state)))
         with vsphere_call('Marking VM %s as a template' % (params.get('name') or params.get('uuid')), CloneError):
             vm.MarkAsTemplate()
+        run._stale()  # pylint: disable=protected-access  # the run's read of the VM predates the change
     if params.get('wait_for') and not run.check_mode:
         try:
             run.guest_facts = wait_for_guest(run.session.content, vm, params['wait_for'], params.get('wait_timeout') or 300)
