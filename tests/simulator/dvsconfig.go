@@ -83,6 +83,10 @@ func fixDvsConfigAfter(call *soapCall, body []byte) {
 			if product := dvs.Summary.ProductInfo; product != nil {
 				config.ProductInfo = *product
 			}
+			// vCenter names the uplink port group it makes in config.uplinkPortgroup.
+			if len(config.UplinkPortgroup) == 0 && len(dvs.Portgroup) > 0 {
+				config.UplinkPortgroup = []types.ManagedObjectReference{dvs.Portgroup[0]}
+			}
 		}
 		config.Host = memberConfigs(config.Host, base.Host, dvs.Summary.HostMember)
 	})
