@@ -66,8 +66,8 @@ def _portgroup(item):
         raise DvSwitchConfigError('%s: ports %s must not be negative' % (where, item['ports']))
     teaming = dict((key, (item.get('teaming') or {}).get(key)) for key in TEAMING_OPTIONS)
     if teaming['load_balancing'] is not None and teaming['load_balancing'] not in LOAD_BALANCING:
-        raise DvSwitchConfigError('%s: load_balancing %s is not one of %s' % (where, teaming['load_balancing'],
-                                                                            ', '.join(LOAD_BALANCING)))
+        raise DvSwitchConfigError('%s: load_balancing %s is not one of %s'
+                                  % (where, teaming['load_balancing'], ', '.join(LOAD_BALANCING)))
     both = set(teaming['active_uplinks'] or ()) & set(teaming['standby_uplinks'] or ())
     if both:
         raise DvSwitchConfigError('%s: uplink %s is both active and standby' % (where, ', '.join(sorted(both))))

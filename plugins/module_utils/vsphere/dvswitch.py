@@ -256,7 +256,7 @@ def reconfigure_switch(switch, fields, hosts, timeout):
 
 
 def destroy_switch(switch, timeout):
-    _run('Destroy_Task of switch %s' % switch['name'], lambda: switch['_obj'].Destroy_Task(), timeout)
+    _run('Destroy_Task of switch %s' % switch['name'], switch['_obj'].Destroy_Task, timeout)
 
 
 def add_portgroups(switch, portgroups, timeout):
@@ -272,4 +272,4 @@ def reconfigure_portgroup(current, portgroup, timeout):
 
 
 def destroy_portgroup(current, timeout):
-    _run('Destroy_Task of port group %s' % current['name'], lambda: current['_obj'].Destroy_Task(), timeout)
+    _run('Destroy_Task of port group %s' % current['name'], current['_obj'].Destroy_Task, timeout)
