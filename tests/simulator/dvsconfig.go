@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -18,45 +20,90 @@ import (
 // config.host stays empty and config.configVersion never moves. vCenter
 // (VMwareDVSConfigSpec, DVSConfigSpec in the vSphere API reference) keeps
 // them all, lists each member in config.host with its backing, and bumps
-// configVersion on each reconfiguration. After either call these are copied
-// from the request into the switch's config.
+// configVersion on each reconfiguration. After CreateDVS_Task these are
+// copied from the request into the switch's config. ReconfigureDvs_Task is
+// routed to the proxy (questions.go) and served below: a spec whose
+// configVersion is not the switch's is refused with ConcurrentAccess (as
+// vCenter does: the spec was built from a stale read), a member host's
+// operation "edit" (refused by the stock method with NotSupported) changes its
+// backing, add and remove go to the stock method, then the config is kept.
+func init() {
+	routedCalls["ReconfigureDvs_Task"] = "DistributedVirtualSwitch" // the type vcsim gives its switches
+}
+
+// ReconfigureDvsTask serves a routed ReconfigureDvs_Task (see above).
+func (p *questionProxy) ReconfigureDvsTask(ctx *simulator.Context, req *types.ReconfigureDvs_Task) soap.HasFault {
+	dvs, ok := simulator.Map.Get(p.target).(*simulator.DistributedVirtualSwitch)
+	if !ok || req.Spec == nil {
+		return &methods.ReconfigureDvs_TaskBody{Fault_: notFound(p.target)}
+	}
+	answer := func(task types.ManagedObjectReference) soap.HasFault {
+		return &methods.ReconfigureDvs_TaskBody{Res: &types.ReconfigureDvs_TaskResponse{Returnval: task}}
+	}
+	spec := req.Spec.GetDVSConfigSpec()
+	current := ""
+	if config, isVmware := dvs.Config.(*types.VMwareDVSConfigInfo); isVmware {
+		current = config.ConfigVersion
+	}
+	if spec.ConfigVersion != current {
+		return answer(failedTask(dvs, "reconfigureDvs", &types.ConcurrentAccess{}))
+	}
+	var stock []types.DistributedVirtualSwitchHostMemberConfigSpec
+	for _, member := range spec.Host {
+		if types.ConfigSpecOperation(member.Operation) != types.ConfigSpecOperationEdit {
+			stock = append(stock, member)
+			continue
+		}
+		if simulator.FindReference(dvs.Summary.HostMember, member.Host) == nil {
+			return answer(failedTask(dvs, "reconfigureDvs", &types.NotFound{}))
+		}
+	}
+	res := callAs(ctx, dvs.Self, func() soap.HasFault {
+		return dvs.ReconfigureDvsTask(&types.ReconfigureDvs_Task{This: dvs.Self, Spec: &types.DVSConfigSpec{Host: stock}})
+	})
+	body, isBody := res.(*methods.ReconfigureDvs_TaskBody)
+	if !isBody || body.Res == nil {
+		return res
+	}
+	if _, succeeded := taskOutcome(body.Res.Returnval); succeeded {
+		keepDvsConfig(dvs, req.Spec, false)
+	}
+	return res
+}
 
 // fixDvsConfigAfter runs after the simulator served a call with body.
 func fixDvsConfigAfter(call *soapCall, body []byte) {
-	if call == nil || (call.Method != "CreateDVS_Task" && call.Method != "ReconfigureDvs_Task") {
+	if call == nil || call.Method != "CreateDVS_Task" {
 		return
 	}
 	method, err := simulator.UnmarshalBody(types.TypeFunc(), body)
 	if err != nil {
 		return
 	}
-	var spec types.BaseDVSConfigSpec
-	var dvs *simulator.DistributedVirtualSwitch
-	created := false
-	switch req := method.Body.(type) {
-	case *types.CreateDVS_Task:
-		spec = req.Spec.ConfigSpec
-		if spec == nil {
-			return
-		}
-		for _, entity := range simulator.Map.All("DistributedVirtualSwitch") {
-			if found, ok := entity.(*simulator.DistributedVirtualSwitch); ok && found.Name == spec.GetDVSConfigSpec().Name {
-				dvs = found
-			}
-		}
-		created = true
-	case *types.ReconfigureDvs_Task:
-		spec = req.Spec
-		dvs, _ = simulator.Map.Get(req.This).(*simulator.DistributedVirtualSwitch)
-	}
-	if dvs == nil || spec == nil {
+	req, ok := method.Body.(*types.CreateDVS_Task)
+	if !ok || req.Spec.ConfigSpec == nil {
 		return
 	}
-	base := spec.GetDVSConfigSpec()
-	if created && len(base.Host) > 0 {
-		// The stock create ignores the hosts: join them as a reconfiguration would.
-		dvs.ReconfigureDvsTask(&types.ReconfigureDvs_Task{This: dvs.Self, Spec: &types.DVSConfigSpec{Host: base.Host}})
+	spec := req.Spec.ConfigSpec
+	var dvs *simulator.DistributedVirtualSwitch
+	for _, entity := range simulator.Map.All("DistributedVirtualSwitch") {
+		if found, isDvs := entity.(*simulator.DistributedVirtualSwitch); isDvs && found.Name == spec.GetDVSConfigSpec().Name {
+			dvs = found
+		}
 	}
+	if dvs == nil {
+		return
+	}
+	if hosts := spec.GetDVSConfigSpec().Host; len(hosts) > 0 {
+		// The stock create ignores the hosts: join them as a reconfiguration would.
+		dvs.ReconfigureDvsTask(&types.ReconfigureDvs_Task{This: dvs.Self, Spec: &types.DVSConfigSpec{Host: hosts}})
+	}
+	keepDvsConfig(dvs, spec, true)
+}
+
+// keepDvsConfig copies what the stock methods drop from spec into the switch's config.
+func keepDvsConfig(dvs *simulator.DistributedVirtualSwitch, spec types.BaseDVSConfigSpec, created bool) {
+	base := spec.GetDVSConfigSpec()
 	simulator.Map.WithLock(dvs, func() {
 		config, ok := dvs.Config.(*types.VMwareDVSConfigInfo)
 		if !ok {
