@@ -107,7 +107,10 @@ def desired_switch(params):
                 raise DvSwitchConfigError('hosts: a host name must not be empty')
             hosts.append(dict(name=item['name'], nics=list(item.get('nics') or [])))
         _refuse_duplicates('hosts', [host['name'] for host in hosts])
-        _refuse_duplicates('hosts: NIC', ['%s %s' % (host['name'], nic) for host in hosts for nic in host['nics']])
+        for host in hosts:
+            twice = sorted(set(nic for nic in host['nics'] if host['nics'].count(nic) > 1))
+            if twice:
+                raise DvSwitchConfigError('hosts: host %s lists NIC %s more than once' % (host['name'], ', '.join(twice)))
     portgroups = None
     if params.get('portgroups') is not None:
         portgroups = [_portgroup(item) for item in params['portgroups']]
@@ -203,6 +206,11 @@ def _check_hosts(desired, hosts, datacenter, uplinks):
         if unknown:
             raise DvSwitchConfigError('hosts: host %s has no physical NIC %s (NICs: %s)' % (
                 wanted['name'], ', '.join(unknown), ', '.join(host['nics']) or 'none'))
+        for nic in wanted['nics']:
+            user = (host.get('nics_in_use') or {}).get(nic)
+            if user is not None and user != 'distributed switch %s' % desired['name']:
+                raise DvSwitchConfigError('hosts: NIC %s of host %s is an uplink of %s (a NIC serves one switch)' % (
+                    nic, wanted['name'], user))
         if uplinks is not None and len(wanted['nics']) > len(uplinks):
             raise DvSwitchConfigError('hosts: host %s gives %d NICs for %d uplinks (%s)' % (
                 wanted['name'], len(wanted['nics']), len(uplinks), ', '.join(uplinks)))

@@ -96,7 +96,7 @@ def read_switches(session):
         'Folder': ['name', 'parent'],
         'Datacenter': ['name', 'parent', 'networkFolder'],
         'ComputeResource': ['name', 'parent'],
-        'HostSystem': ['name', 'parent', 'config.network.pnic'],
+        'HostSystem': ['name', 'parent', 'config.network.pnic', 'config.network.vswitch'],
     })
     by_moid = {item['_moid']: item for item in items}
     datacenters = {item.get('name'): dict(obj=item['_obj'], network_folder=item.get('networkFolder'))
@@ -106,9 +106,15 @@ def read_switches(session):
         if item['_type'] != 'HostSystem':
             continue
         datacenter = ancestor(by_moid, item, ('Datacenter',))
-        hosts[item.get('name')] = dict(moid=item['_moid'], obj=item['_obj'],
-                                       nics=[nic.device for nic in item.get('config.network.pnic') or ()],
-                                       datacenter=datacenter.get('name') if datacenter else None)
+        pnics = item.get('config.network.pnic') or ()
+        devices = dict((nic.key, nic.device) for nic in pnics)
+        # A physical NIC serves one switch: the standard switches' uplinks (their pnic keys).
+        in_use = {}
+        for vswitch in item.get('config.network.vswitch') or ():
+            for key in vswitch.pnic or ():
+                in_use[devices.get(key, key)] = 'standard switch %s' % vswitch.name
+        hosts[item.get('name')] = dict(moid=item['_moid'], obj=item['_obj'], nics=[nic.device for nic in pnics],
+                                       nics_in_use=in_use, datacenter=datacenter.get('name') if datacenter else None)
     host_names = {host['moid']: name for name, host in hosts.items()}
     portgroups_by_switch = {}
     for item in items:
@@ -153,6 +159,11 @@ def read_switches(session):
             portgroups=sorted(portgroups, key=lambda pg: pg['name']),
             _obj=item['_obj'],
         ))
+    for switch in switches:
+        for member in switch['hosts']:
+            host = hosts.get(member['name'])
+            for nic in member['nics'] if host is not None else ():
+                host['nics_in_use'][nic] = 'distributed switch %s' % switch['name']
     return switches, hosts, datacenters
 
 

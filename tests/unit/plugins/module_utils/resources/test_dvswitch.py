@@ -23,8 +23,10 @@ except Exception:  # pylint: disable=broad-except  # pyvmomi 9 raises a bare Exc
 needs_pyvmomi = pytest.mark.skipif(vim is None, reason='pyvmomi is not installed')
 
 HOSTS = {
-    'esx1': dict(moid='host-1', obj=None, nics=['vmnic0', 'vmnic1', 'vmnic2'], datacenter='DC1'),
-    'esx2': dict(moid='host-2', obj=None, nics=['vmnic0', 'vmnic1'], datacenter='DC1'),
+    'esx1': dict(moid='host-1', obj=None, nics=['vmnic0', 'vmnic1', 'vmnic2'], datacenter='DC1',
+                 nics_in_use=dict(vmnic0='standard switch vSwitch0', vmnic1='distributed switch dvs1')),
+    'esx2': dict(moid='host-2', obj=None, nics=['vmnic0', 'vmnic1'], datacenter='DC1',
+                 nics_in_use=dict(vmnic1='distributed switch dvs-other')),
     'other': dict(moid='host-3', obj=None, nics=['vmnic1'], datacenter='DC2'),
 }
 
@@ -105,12 +107,12 @@ def test_trunk_replaces_vlan_id():
 
 def test_switch_fields_and_hosts_in_one_reconfiguration():
     desired = desired_switch(params(mtu=9000, uplink_count=3, hosts=[dict(name='esx1', nics=['vmnic1', 'vmnic2']),
-                                                                     dict(name='esx2', nics=['vmnic1'])]))
+                                                                     dict(name='esx2', nics=['vmnic0'])]))
     changes, after = plan(current_switch(), desired, 'present', HOSTS, 'DC1')
     assert len(changes) == 1 and changes[0]['op'] == 'reconfigure_switch'
     assert changes[0]['fields'] == dict(uplinks=['up1', 'up2', 'Uplink 1'], mtu=9000, hosts=[
-        ('edit', 'esx1', ['vmnic1', 'vmnic2']), ('add', 'esx2', ['vmnic1'])])
-    assert after['hosts'] == [dict(name='esx1', nics=['vmnic1', 'vmnic2']), dict(name='esx2', nics=['vmnic1'])]
+        ('edit', 'esx1', ['vmnic1', 'vmnic2']), ('add', 'esx2', ['vmnic0'])])
+    assert after['hosts'] == [dict(name='esx1', nics=['vmnic1', 'vmnic2']), dict(name='esx2', nics=['vmnic0'])]
 
 
 def test_purge_removes_unlisted_hosts_and_port_groups_only_when_asked():
@@ -131,6 +133,13 @@ def test_absent_removes_port_groups_then_the_switch():
     assert [describe_change(c, 'dvs1') for c in changes] == ['Destroy_Task port group web', 'Destroy_Task switch dvs1']
     assert after is None
     assert plan(None, desired_switch(params()), 'absent', HOSTS, 'DC1') == ([], None)
+
+
+def test_too_many_nics_for_the_uplinks_are_refused():
+    hosts = dict(HOSTS, esx3=dict(moid='host-4', obj=None, nics=['vmnic1', 'vmnic2', 'vmnic3'], datacenter='DC1'))
+    with pytest.raises(DvSwitchConfigError, match='host esx3 gives 3 NICs for 2 uplinks'):
+        plan(current_switch(), desired_switch(params(hosts=[dict(name='esx3', nics=['vmnic1', 'vmnic2', 'vmnic3'])])),
+             'present', hosts, 'DC1')
 
 
 @pytest.mark.parametrize('options, message', [
@@ -154,7 +163,9 @@ def test_bad_options_are_refused_naming_them(options, message):
 @pytest.mark.parametrize('options, message', [
     (dict(hosts=[dict(name='other', nics=[])]), 'no host named other in datacenter DC1 (hosts: esx1, esx2)'),
     (dict(hosts=[dict(name='esx2', nics=['vmnic7'])]), 'host esx2 has no physical NIC vmnic7'),
-    (dict(hosts=[dict(name='esx1', nics=['vmnic0', 'vmnic1', 'vmnic2'])]), 'gives 3 NICs for 2 uplinks'),
+    (dict(hosts=[dict(name='esx1', nics=['vmnic1', 'vmnic2', 'vmnic2'])]), 'hosts: host esx1 lists NIC vmnic2 more than once'),
+    (dict(hosts=[dict(name='esx1', nics=['vmnic0'])]), 'NIC vmnic0 of host esx1 is an uplink of standard switch vSwitch0'),
+    (dict(hosts=[dict(name='esx2', nics=['vmnic1'])]), 'NIC vmnic1 of host esx2 is an uplink of distributed switch dvs-other'),
     (dict(portgroups=[pg_option('web', teaming=dict(standby_uplinks=['up9']))]), 'standby_uplinks up9 not uplinks'),
     (dict(version='8.0.0'), 'is version 7.0.0: changing it to 8.0.0 is an upgrade'),
 ])
