@@ -27,8 +27,34 @@ import (
 // vCenter does: the spec was built from a stale read), a member host's
 // operation "edit" (refused by the stock method with NotSupported) changes its
 // backing, add and remove go to the stock method, then the config is kept.
+// ReconfigureDVPortgroup_Task is routed too: a stale configVersion is refused
+// with ConcurrentAccess and a successful one bumps it (the stock method keeps
+// whatever version the spec had).
 func init() {
 	routedCalls["ReconfigureDvs_Task"] = "DistributedVirtualSwitch" // the type vcsim gives its switches
+	routedCalls["ReconfigureDVPortgroup_Task"] = "DistributedVirtualPortgroup"
+}
+
+// ReconfigureDVPortgroupTask serves a routed ReconfigureDVPortgroup_Task (see above).
+func (p *questionProxy) ReconfigureDVPortgroupTask(ctx *simulator.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
+	pg, ok := simulator.Map.Get(p.target).(*simulator.DistributedVirtualPortgroup)
+	if !ok {
+		return &methods.ReconfigureDVPortgroup_TaskBody{Fault_: notFound(p.target)}
+	}
+	current := pg.Config.ConfigVersion
+	if req.Spec.ConfigVersion != current {
+		return &methods.ReconfigureDVPortgroup_TaskBody{Res: &types.ReconfigureDVPortgroup_TaskResponse{
+			Returnval: failedTask(pg, "reconfigureDvPortgroup", &types.ConcurrentAccess{})}}
+	}
+	res := callAs(ctx, pg.Self, func() soap.HasFault {
+		return pg.ReconfigureDVPortgroupTask(&types.ReconfigureDVPortgroup_Task{This: pg.Self, Spec: req.Spec})
+	})
+	if body, isBody := res.(*methods.ReconfigureDVPortgroup_TaskBody); isBody && body.Res != nil {
+		if _, succeeded := taskOutcome(body.Res.Returnval); succeeded {
+			simulator.Map.WithLock(pg, func() { pg.Config.ConfigVersion = nextConfigVersion(current) })
+		}
+	}
+	return res
 }
 
 // ReconfigureDvsTask serves a routed ReconfigureDvs_Task (see above).
