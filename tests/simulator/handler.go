@@ -97,6 +97,7 @@ func (h *frontHandler) serveSOAP(w http.ResponseWriter, r *http.Request) {
 
 	if parseErr == nil {
 		defer fixCustomValuesAfter(call, body) // customfields.go
+		defer fixDvsConfigAfter(call, body) // dvsconfig.go
 	}
 	if !routed && h.servePaging(counted, r, method, body) {
 		return
