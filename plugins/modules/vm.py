@@ -372,6 +372,13 @@ options:
     description:
       - Whether memory can be added while the VM runs. Changed only on a powered-off VM (see O(force_power_off)).
     type: bool
+  cores_per_socket:
+    description:
+      - Cores per virtual CPU socket (vSphere C(numCoresPerSocket)); it must divide O(vcpus) (or the VM's vCPUs when
+        O(vcpus) is not given). The VM's domain XML shows it as C(<cpu><topology sockets=... cores=...>), and a domain
+        XML with that element sets it too.
+      - Changed only on a powered-off VM (see O(force_power_off)).
+    type: int
   custom_attributes:
     description:
       - vCenter custom attributes of the VM, by name. Only the names given are managed; the VM's other attributes
@@ -549,6 +556,9 @@ vm:
     memory_hot_add:
       description: Whether memory can be hot-added.
       type: bool
+    cores_per_socket:
+      description: Cores per virtual CPU socket.
+      type: int
     cdroms:
       description:
         - The CD-ROM drives by slot as O(cdrom) gives them (V(iso), V(host) or V(client)); libvirt's XML shows no
@@ -738,6 +748,7 @@ def main():
         wait_timeout=dict(type='int', default=300),
         cpu_hot_add=dict(type='bool'),
         memory_hot_add=dict(type='bool'),
+        cores_per_socket=dict(type='int'),
         # Custom attributes and tags (resources/vm_attributes.py, resources/tags.py).
         custom_attributes=dict(type='dict'),
         tags=dict(type='list', elements='str'),

@@ -370,6 +370,9 @@ def create_spec(desired, datastore, networks, new_disk_files=None):
         config.uuid = desired['uuid']
     if desired.get('firmware'):
         config.firmware = desired['firmware']
+    if desired.get('cores_per_socket'):
+        specs.check_cores_per_socket(desired['vcpus'] or 1, desired['cores_per_socket'])
+        config.numCoresPerSocket = desired['cores_per_socket']
     changes = []
     controller_keys = {'ide0': 200, 'ide1': 201}
     for bus in sorted(desired.get('controllers') or {}):
@@ -430,6 +433,8 @@ def reconfig_spec(current_config, plan, networks, vm_path, new_disk_files=None):
             config.guestId = change.after
         elif field == 'vcpus':
             config.numCPUs = change.after
+        elif field == 'cores_per_socket':
+            config.numCoresPerSocket = change.after
         elif field == 'memory_mb':
             config.memoryMB = change.after
         elif field == 'annotation':
@@ -690,7 +695,8 @@ class VmRun(object):
         result = dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
-                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB,
+                      guest_id=config.guestId, vcpus=config.hardware.numCPU,
+                      cores_per_socket=current['cores_per_socket'], memory_mb=config.hardware.memoryMB,
                       template=bool(config.template), cpu_hot_add=bool(config.cpuHotAddEnabled),
                       memory_hot_add=bool(config.memoryHotAddEnabled))
         result.update(plain_fields(current))
@@ -796,7 +802,7 @@ class VmRun(object):
         if params.get('uuid') and params.get('name'):
             return True  # a rename
         return bool(params.get('xml')) or any(params.get(key) is not None for key in (
-            'vcpus', 'memory_mb', 'guest_id', 'firmware', 'disks', 'nics', 'cdrom', 'annotation', 'extra_config')
+            'vcpus', 'cores_per_socket', 'memory_mb', 'guest_id', 'firmware', 'disks', 'nics', 'cdrom', 'annotation', 'extra_config')
             + specs.SCHEDULER_KEYS)
 
     def result(self, vm, diff, spec=None):

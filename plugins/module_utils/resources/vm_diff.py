@@ -30,7 +30,7 @@ from ansible_collections.virt.esx.plugins.module_utils.resources.vm_spec import 
 
 Change = namedtuple('Change', 'field slot action before after needs_power_off')
 
-SIMPLE_FIELDS = ('name', 'guest_id', 'vcpus', 'memory_mb', 'annotation', 'firmware')
+SIMPLE_FIELDS = ('name', 'guest_id', 'vcpus', 'cores_per_socket', 'memory_mb', 'annotation', 'firmware')
 # Fields vSphere changes on a running VM at any time.
 ALWAYS_ONLINE = ('name', 'annotation', 'extra_config', 'scheduler')
 
@@ -73,7 +73,7 @@ def _needs_offline(field, slot, action, before, after, power_state, hot_add):
     if power_state != 'poweredOn':
         # A suspended VM keeps its hardware until it is powered off.
         return True
-    if field in ('guest_id', 'firmware', 'controller'):
+    if field in ('guest_id', 'firmware', 'controller', 'cores_per_socket'):
         return True
     if field == 'vcpus':
         return not hot_add.get('cpu_add') if after > before else not hot_add.get('cpu_remove')
@@ -105,6 +105,10 @@ def plan_changes(current, desired, power_state='poweredOff', hot_add=None):
         if current.get(field) != wanted:
             add(field, None, 'set', current.get(field), wanted)
             after[field] = wanted
+    cores = after.get('cores_per_socket')
+    if cores and after.get('vcpus') and after['vcpus'] % cores:
+        refused.append('cores_per_socket %d%s does not divide vcpus %d: the vCPUs are sockets x cores per socket'
+                       % (cores, '' if desired.get('cores_per_socket') else ' (the VM\'s)', after['vcpus']))
 
     wanted_controllers = desired.get('controllers')
     if wanted_controllers is not None:

@@ -9,7 +9,7 @@ into the same plain dict, so that ``vm_diff`` can compare them field by field:
 
     {
       'name': 'web 1', 'uuid': '564d...' or None, 'guest_id': 'otherGuest64' or None,
-      'vcpus': 2, 'memory_mb': 1024, 'annotation': 'text' or None, 'firmware': 'bios'|'efi'|None,
+      'vcpus': 2, 'cores_per_socket': 2 or None, 'memory_mb': 1024, 'annotation': 'text' or None, 'firmware': 'bios'|'efi'|None,
       'controllers': {'scsi0': 'lsilogic', 'sata0': 'ahci'},
       'disks': {'scsi0:0': {'file': '[ds] dir/a.vmdk' or None, 'size_kb': 1048576 or None}},
       'cdroms': {'ide0:0': {'kind': 'iso'|'host'|'client', 'file': '[ds] iso/x.iso' or device or None}},
@@ -71,7 +71,7 @@ def is_secret_key(key):
 
 
 def empty_spec():
-    return dict(name=None, uuid=None, guest_id=None, vcpus=None, memory_mb=None, annotation=None, firmware=None,
+    return dict(name=None, uuid=None, guest_id=None, vcpus=None, cores_per_socket=None, memory_mb=None, annotation=None, firmware=None,
                 controllers={}, disks={}, cdroms={}, nics={}, extra_config={}, scheduler={})
 
 
@@ -128,6 +128,8 @@ def spec_from_vmx(vmx_text):
             spec['uuid'] = uuid_text(bytes.fromhex(digits))
     spec['guest_id'] = guest_os_to_guest_id(vmx.get('guestOS'))
     spec['vcpus'] = vmx.get_int('numvcpus', 1)
+    # A definition without <cpu><topology> leaves the cores per socket alone.
+    spec['cores_per_socket'] = vmx.get_int('cpuid.coresPerSocket', 1) if vmx.get('cpuid.coresPerSocket') is not None else None
     spec['memory_mb'] = vmx.get_int('memsize', 32)
     annotation = vmx.get('annotation')
     spec['annotation'] = unescape_annotation(annotation) if annotation is not None else ''
@@ -216,6 +218,17 @@ def spec_from_domain_xml(xml_text, virtual_hw_version, warnings=None):
     return spec, vmx_text
 
 
+def check_cores_per_socket(vcpus, cores_per_socket):
+    """A clear error when ``cores_per_socket`` is not a positive divisor of ``vcpus`` (None: not managed)."""
+    if cores_per_socket is None:
+        return
+    if cores_per_socket < 1:
+        raise VirtEsxError('cores_per_socket must be 1 or more, not %d' % cores_per_socket)
+    if vcpus is not None and vcpus % cores_per_socket:
+        raise VirtEsxError('cores_per_socket %d does not divide vcpus %d: the vCPUs are sockets x cores per socket'
+                           % (cores_per_socket, vcpus))
+
+
 def _shares(value, what):
     if value is None:
         return None
@@ -288,6 +301,8 @@ def spec_from_options(params):
     spec['uuid'] = params.get('uuid')
     spec['guest_id'] = params.get('guest_id')
     spec['vcpus'] = params.get('vcpus')
+    spec['cores_per_socket'] = params.get('cores_per_socket')
+    check_cores_per_socket(spec['vcpus'], spec['cores_per_socket'])
     spec['memory_mb'] = params.get('memory_mb')
     spec['annotation'] = params.get('annotation')
     spec['firmware'] = params.get('firmware')
@@ -414,6 +429,8 @@ def spec_from_config(config, network_names=None):
     spec['uuid'] = config.uuid
     spec['guest_id'] = config.guestId
     spec['vcpus'] = config.hardware.numCPU
+    # 0 or unset (older hosts, vCenter 6.x answers) means one core per socket.
+    spec['cores_per_socket'] = getattr(config.hardware, 'numCoresPerSocket', None) or 1
     spec['memory_mb'] = config.hardware.memoryMB
     spec['annotation'] = config.annotation or ''
     spec['firmware'] = config.firmware or 'bios'
@@ -613,6 +630,12 @@ def vmx_after_changes(vmx_text, changes, after, new_disk_files=None):
             vmx.set('guestOS', guest_id_to_guest_os(change.after))
         elif field == 'vcpus':
             vmx.set('numvcpus', str(change.after))
+        elif field == 'cores_per_socket':
+            # Hosts write the key for more than one core per socket only (libvirt then shows <cpu><topology>).
+            if change.after > 1:
+                vmx.set('cpuid.coresPerSocket', str(change.after))
+            else:
+                vmx.remove('cpuid.coresPerSocket')
         elif field == 'memory_mb':
             vmx.set('memsize', str(change.after))
         elif field == 'annotation':

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: virt.esx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""virt.esx.vm's hardware extras: cores per socket from options, domain XML and a VM's config, planned and predicted."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import make_resolve_file, vmx_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml
+from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm import create_spec, new_vm_vmx, reconfig_spec
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_diff import plan_changes
+
+vim = pytest.importorskip('pyVmomi').vim
+
+VMX = """.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "13"
+displayName = "web"
+guestOS = "other-64"
+memsize = "512"
+numvcpus = "4"
+"""
+
+TOPOLOGY_XML = """<domain type='vmware'>
+  <name>web</name>
+  <memory unit='KiB'>524288</memory>
+  <vcpu>4</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+  <cpu><topology sockets='2' dies='1' cores='2' threads='1'/></cpu>
+</domain>"""
+
+
+def unmanaged(**fields):
+    spec = vm_spec.empty_spec()
+    spec.update(controllers=None, disks=None, cdroms=None, nics=None)
+    spec.update(fields)
+    return spec
+
+
+def config_info(cores=None, vcpus=4):
+    hardware = vim.vm.VirtualHardware(numCPU=vcpus, memoryMB=512, device=[])
+    if cores is not None:
+        hardware.numCoresPerSocket = cores
+    return vim.vm.ConfigInfo(name='web', uuid='u', guestId='otherGuest64', annotation='', firmware='bios', hardware=hardware,
+                             files=vim.vm.FileInfo(vmPathName='[ds] web/web.vmx'))
+
+
+def topology(vmx_text):
+    xml = parse_xml(vmx_to_domain_xml(vmx_text, resolve_file=make_resolve_file('[ds] web/web.vmx')), root_tag='domain')
+    element = xml.find('cpu/topology')
+    return None if element is None else (element.get('sockets'), element.get('cores'))
+
+
+def test_cores_per_socket_option_must_divide_vcpus():
+    assert vm_spec.spec_from_options(dict(name='web', vcpus=4, cores_per_socket=2))['cores_per_socket'] == 2
+    assert vm_spec.spec_from_options(dict(name='web', vcpus=4))['cores_per_socket'] is None
+    with pytest.raises(VirtEsxError, match='cores_per_socket 3 does not divide vcpus 4'):
+        vm_spec.spec_from_options(dict(name='web', vcpus=4, cores_per_socket=3))
+    with pytest.raises(VirtEsxError, match='cores_per_socket must be 1 or more, not 0'):
+        vm_spec.spec_from_options(dict(name='web', vcpus=4, cores_per_socket=0))
+
+
+def test_domain_xml_topology_is_the_cores_per_socket_and_its_absence_leaves_it_alone():
+    assert vm_spec.spec_from_domain_xml(TOPOLOGY_XML, 13)[0]['cores_per_socket'] == 2
+    without = TOPOLOGY_XML.replace("<cpu><topology sockets='2' dies='1' cores='2' threads='1'/></cpu>", '')
+    assert vm_spec.spec_from_domain_xml(without, 13)[0]['cores_per_socket'] is None
+
+
+def test_config_without_cores_per_socket_is_one_core_per_socket():
+    assert vm_spec.spec_from_config(config_info())['cores_per_socket'] == 1
+    assert vm_spec.spec_from_config(config_info(cores=0))['cores_per_socket'] == 1
+    assert vm_spec.spec_from_config(config_info(cores=2))['cores_per_socket'] == 2
+
+
+def test_a_running_vm_needs_a_power_off_for_cores_per_socket_and_the_spec_carries_it():
+    config = config_info(cores=1)
+    plan = plan_changes(vm_spec.spec_from_config(config), unmanaged(cores_per_socket=2), 'poweredOn',
+                        dict(cpu_add=True, cpu_remove=True, memory_add=True))
+    assert [(change.field, change.before, change.after, change.needs_power_off) for change in plan.changes] == [
+        ('cores_per_socket', 1, 2, True)]
+    assert plan_changes(vm_spec.spec_from_config(config), unmanaged(cores_per_socket=2)).needs_power_off == []
+    spec = reconfig_spec(config, plan, None, config.files.vmPathName)
+    assert spec.numCoresPerSocket == 2 and spec.numCPUs is None
+    assert plan_changes(vm_spec.spec_from_config(config_info(cores=2)), unmanaged(cores_per_socket=2)).changes == []
+
+
+def test_vcpus_the_vms_cores_per_socket_does_not_divide_are_refused():
+    current = vm_spec.spec_from_config(config_info(cores=2))
+    assert plan_changes(current, unmanaged(vcpus=3)).refused == [
+        "cores_per_socket 2 (the VM's) does not divide vcpus 3: the vCPUs are sockets x cores per socket"]
+    assert plan_changes(current, unmanaged(vcpus=3, cores_per_socket=1)).refused == []
+    assert plan_changes(current, unmanaged(vcpus=6, cores_per_socket=4)).refused == [
+        'cores_per_socket 4 does not divide vcpus 6: the vCPUs are sockets x cores per socket']
+
+
+def test_the_prediction_shows_the_topology_the_host_then_writes():
+    current = vm_spec.spec_from_config(config_info(cores=1))
+    plan = plan_changes(current, unmanaged(cores_per_socket=2))
+    predicted = vm_spec.vmx_after_changes(VMX, plan.changes, plan.after)
+    assert topology(VMX) is None
+    assert topology(predicted) == ('2', '2')
+    # Back to one core per socket: the host drops the key, and libvirt shows no topology.
+    back = plan_changes(dict(plan.after), unmanaged(cores_per_socket=1))
+    assert topology(vm_spec.vmx_after_changes(predicted, back.changes, back.after)) is None
+
+
+def test_a_new_vm_gets_its_cores_per_socket_in_create_spec_and_prediction():
+    desired = vm_spec.spec_from_options(dict(name='web', vcpus=4, memory_mb=512, cores_per_socket=4))
+    assert create_spec(desired, 'ds', None).numCoresPerSocket == 4
+    assert topology(new_vm_vmx(desired, 13)) == ('1', '4')
+    with pytest.raises(VirtEsxError, match='cores_per_socket 2 does not divide vcpus 1'):
+        create_spec(vm_spec.spec_from_options(dict(name='web', cores_per_socket=2)), 'ds', None)
