@@ -518,7 +518,7 @@ def spec_to_domain_definition(spec):
     reservation = scheduler.get('memory_reservation_mb')
     definition = dict(name=spec.get('name'), uuid=spec.get('uuid') or None, description=spec.get('annotation') or None,
                       memory_kib=spec['memory_mb'] * 1024 if spec.get('memory_mb') is not None else None,
-                      vcpus=spec.get('vcpus'), cpu_shares=scheduler.get('cpu_shares'),
+                      vcpus=spec.get('vcpus'), cores_per_socket=spec.get('cores_per_socket'), cpu_shares=scheduler.get('cpu_shares'),
                       min_guarantee_kib=reservation * 1024 if reservation and reservation > 0 else None,
                       arch='x86_64' if not spec.get('guest_id') or '64' in spec['guest_id'] else 'i686',
                       firmware=spec.get('firmware'), disks=[], controllers=[], interfaces=[])

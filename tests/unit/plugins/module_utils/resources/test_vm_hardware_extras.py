@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.virt.esx.plugins.module_utils.errors import VirtEsxError
-from ansible_collections.virt.esx.plugins.module_utils.formats.domain import make_resolve_file, vmx_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain import domain_xml_to_vmx, make_resolve_file, vmx_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.domain_definition import definition_to_domain_xml
+from ansible_collections.virt.esx.plugins.module_utils.formats.vmx import parse_vmx
 from ansible_collections.virt.esx.plugins.module_utils.formats.xmlsafe import parse_xml
 from ansible_collections.virt.esx.plugins.module_utils.resources import vm_spec
 from ansible_collections.virt.esx.plugins.module_utils.resources.vm import create_spec, new_vm_vmx, reconfig_spec
@@ -114,3 +116,14 @@ def test_a_new_vm_gets_its_cores_per_socket_in_create_spec_and_prediction():
     assert topology(new_vm_vmx(desired, 13)) == ('1', '4')
     with pytest.raises(VirtEsxError, match='cores_per_socket 2 does not divide vcpus 1'):
         create_spec(vm_spec.spec_from_options(dict(name='web', cores_per_socket=2)), 'ds', None)
+
+
+def test_a_vm_defined_by_options_gets_the_vmx_libvirt_writes_for_its_topology():
+    desired = vm_spec.spec_from_options(dict(name='web', vcpus=6, memory_mb=512, cores_per_socket=3))
+    xml = definition_to_domain_xml(vm_spec.spec_to_domain_definition(desired))
+    assert "<topology sockets='2' dies='1' cores='3' threads='1'/>" in xml
+    vmx_text = domain_xml_to_vmx(xml, virtual_hw_version=13)
+    assert (parse_vmx(vmx_text).get('numvcpus'), parse_vmx(vmx_text).get('cpuid.coresPerSocket')) == ('6', '3')
+    assert vm_spec.spec_from_vmx(vmx_text)['cores_per_socket'] == 3
+    plain = vm_spec.spec_from_options(dict(name='web', vcpus=6))
+    assert '<cpu>' not in definition_to_domain_xml(vm_spec.spec_to_domain_definition(plain))
