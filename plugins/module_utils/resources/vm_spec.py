@@ -57,6 +57,9 @@ SCSI_MODELS = ('buslogic', 'lsilogic', 'lsisas1068', 'pvscsi')
 SHARES_LEVELS = ('low', 'normal', 'high')
 SCHEDULER_KEYS = ('cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb')
 
+# A NIC's VirtualDevice.connectable, as nics[] options; libvirt's XML has no element for them.
+CONNECT_KEYS = ('connected', 'start_connected')
+
 NIC_KEY_BASE = 4000
 MAX_NICS = 10
 
@@ -355,6 +358,9 @@ def spec_from_options(params):
             if model not in NIC_MODELS:
                 raise VirtEsxError('nics[%d]: model must be one of %s' % (index, ', '.join(NIC_MODELS)))
             spec['nics']['ethernet%d' % index] = dict(network=nic['network'], model=model, mac=_mac(nic.get('mac')))
+            for key in CONNECT_KEYS:
+                if nic.get(key) is not None:
+                    spec['nics']['ethernet%d' % index][key] = bool(nic[key])
     else:
         spec['nics'] = None
     spec['extra_config'] = dict((str(key), '' if value is None else str(value)) for key, value in (params.get('extra_config') or {}).items())
@@ -451,6 +457,9 @@ def spec_from_config(config, network_names=None):
                 network = getattr(backing, 'deviceName', None)
             spec['nics'][slot] = dict(network=network, model=_nic_model_of(device),
                                       mac=(device.macAddress or '').lower() or None)
+            if device.connectable is not None:
+                spec['nics'][slot].update(connected=bool(device.connectable.connected),
+                                          start_connected=bool(device.connectable.startConnected))
         elif isinstance(device, vim.vm.device.VirtualDisk):
             spec['disks'][slot] = dict(file=getattr(device.backing, 'fileName', None) or None, size_kb=device.capacityInKB)
         else:
@@ -666,6 +675,8 @@ def vmx_after_changes(vmx_text, changes, after, new_disk_files=None):
                     _write_nic_network(vmx, slot, change.after['network'])
                 if change.after.get('mac') and change.after['mac'] != change.before.get('mac'):
                     _write_nic_mac(vmx, slot, change.after['mac'])
+                if change.after.get('start_connected') is not None:
+                    vmx.set(slot + '.startConnected', 'TRUE' if change.after['start_connected'] else 'FALSE')
                 continue
             _drop_device(vmx, slot)
             if action != 'remove':

@@ -127,3 +127,67 @@ def test_a_vm_defined_by_options_gets_the_vmx_libvirt_writes_for_its_topology():
     assert vm_spec.spec_from_vmx(vmx_text)['cores_per_socket'] == 3
     plain = vm_spec.spec_from_options(dict(name='web', vcpus=6))
     assert '<cpu>' not in definition_to_domain_xml(vm_spec.spec_to_domain_definition(plain))
+
+
+# --- NIC connected / start_connected ---------------------------------------------------
+
+def nic_config(connected=True, start_connected=True):
+    nic = vim.vm.device.VirtualVmxnet3(key=4000, macAddress='00:50:56:00:00:01',
+                                       backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName='VM Network'),
+                                       connectable=vim.vm.device.VirtualDevice.ConnectInfo(
+                                           connected=connected, startConnected=start_connected, allowGuestControl=True))
+    config = config_info()
+    config.hardware.device = [nic]
+    return config
+
+
+def test_nic_connect_switches_come_from_options_and_config():
+    spec = vm_spec.spec_from_options(dict(name='web', nics=[dict(network='VM Network', connected=False, start_connected=True),
+                                                            dict(network='VM Network')]))
+    assert spec['nics']['ethernet0'] == dict(network='VM Network', model='vmxnet3', mac=None, connected=False, start_connected=True)
+    assert spec['nics']['ethernet1'] == dict(network='VM Network', model='vmxnet3', mac=None)
+    assert vm_spec.spec_from_config(nic_config(False, True))['nics']['ethernet0'] == dict(
+        network='VM Network', model='vmxnet3', mac='00:50:56:00:00:01', connected=False, start_connected=True)
+
+
+def test_disconnecting_a_running_vms_nic_is_an_online_edit_of_its_connectable():
+    config = nic_config()
+    desired = unmanaged(nics={'ethernet0': dict(network='VM Network', model=None, mac=None, connected=False, start_connected=False)})
+    plan = plan_changes(vm_spec.spec_from_config(config), desired, 'poweredOn')
+    assert [(change.field, change.action, change.needs_power_off) for change in plan.changes] == [('nic', 'edit', False)]
+    assert plan.after['nics']['ethernet0']['connected'] is False and plan.notes == []
+    spec = reconfig_spec(config, plan, None, config.files.vmPathName)
+    device = spec.deviceChange[0].device
+    assert (spec.deviceChange[0].operation, device.connectable.connected, device.connectable.startConnected) == ('edit', False, False)
+    assert device.backing.deviceName == 'VM Network'
+    again = plan_changes(vm_spec.spec_from_config(nic_config(False, False)), desired, 'poweredOn')
+    assert again.changes == []
+
+
+def test_connected_is_not_compared_on_a_vm_that_is_not_running():
+    config = nic_config(connected=False)
+    desired = unmanaged(nics={'ethernet0': dict(network='VM Network', model=None, mac=None, connected=True)})
+    plan = plan_changes(vm_spec.spec_from_config(config), desired, 'poweredOff')
+    assert plan.changes == []
+    assert plan.notes == ['ethernet0: connected applies to a running VM; this VM is poweredOff, and start_connected decides at power-on']
+    desired['nics']['ethernet0']['start_connected'] = False
+    plan = plan_changes(vm_spec.spec_from_config(config), desired, 'poweredOff')
+    spec = reconfig_spec(config, plan, None, config.files.vmPathName)
+    device = spec.deviceChange[0].device
+    assert (device.connectable.connected, device.connectable.startConnected) == (False, False)
+    predicted = vm_spec.vmx_after_changes(VMX + 'ethernet0.present = "TRUE"\nethernet0.startConnected = "TRUE"\n',
+                                          plan.changes, plan.after)
+    assert 'ethernet0.startConnected = "FALSE"' in predicted
+
+
+def test_a_new_nic_starts_and_is_connected_as_asked():
+    desired = vm_spec.spec_from_options(dict(name='web', nics=[dict(network='VM Network', start_connected=False),
+                                                               dict(network='VM Network')]))
+    nics = [change.device for change in create_spec(desired, 'ds', FakeNetworks()).deviceChange
+            if isinstance(change.device, vim.vm.device.VirtualEthernetCard)]
+    assert [(nic.connectable.startConnected, nic.connectable.connected) for nic in nics] == [(False, False), (True, True)]
+
+
+class FakeNetworks(object):
+    def backing(self, name):
+        return vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName=name)
