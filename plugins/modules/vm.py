@@ -391,6 +391,13 @@ options:
         XML with that element sets it too.
       - Changed only on a powered-off VM (see O(force_power_off)).
     type: int
+  hardware_version:
+    description:
+      - The virtual hardware version the VM is upgraded to (V(19) for C(vmx-19)) with C(UpgradeVM_Task) when its
+        own is older. Only upward: a version older than the VM's is an error naming both. A VM that does not exist
+        yet is created with the host's default version and then upgraded.
+      - Upgraded only on a powered-off VM (see O(force_power_off)).
+    type: int
   custom_attributes:
     description:
       - vCenter custom attributes of the VM, by name. Only the names given are managed; the VM's other attributes
@@ -572,6 +579,10 @@ vm:
     cores_per_socket:
       description: Cores per virtual CPU socket.
       type: int
+    hardware_version:
+      description: The virtual hardware version, as vSphere names it.
+      type: str
+      sample: vmx-19
     cdroms:
       description:
         - The CD-ROM drives by slot as O(cdrom) gives them (V(iso), V(host) or V(client)); libvirt's XML shows no
@@ -764,6 +775,7 @@ def main():
         cpu_hot_add=dict(type='bool'),
         memory_hot_add=dict(type='bool'),
         cores_per_socket=dict(type='int'),
+        hardware_version=dict(type='int'),
         # Custom attributes and tags (resources/vm_attributes.py, resources/tags.py).
         custom_attributes=dict(type='dict'),
         tags=dict(type='list', elements='str'),

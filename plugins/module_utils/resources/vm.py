@@ -715,7 +715,7 @@ class VmRun(object):
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
                       guest_id=config.guestId, vcpus=config.hardware.numCPU,
-                      cores_per_socket=current['cores_per_socket'], memory_mb=config.hardware.memoryMB,
+                      cores_per_socket=current['cores_per_socket'], hardware_version=config.version, memory_mb=config.hardware.memoryMB,
                       template=bool(config.template), cpu_hot_add=bool(config.cpuHotAddEnabled),
                       memory_hot_add=bool(config.memoryHotAddEnabled))
         result.update(plain_fields(current))

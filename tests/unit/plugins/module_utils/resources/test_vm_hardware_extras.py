@@ -191,3 +191,22 @@ def test_a_new_nic_starts_and_is_connected_as_asked():
 class FakeNetworks(object):
     def backing(self, name):
         return vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName=name)
+
+
+# --- hardware version -------------------------------------------------------------------
+
+def test_hardware_version_only_upgrades_and_names_both_versions_when_asked_to_downgrade():
+    from ansible_collections.virt.esx.plugins.module_utils.resources import vm_hardware
+
+    assert vm_hardware.planned_upgrade('web', 19, 'vmx-13') == ('vmx-13', 'vmx-19')
+    assert vm_hardware.planned_upgrade('web', 13, 'vmx-13') is None
+    assert vm_hardware.planned_upgrade('web', 8, 'vmx-07') == ('vmx-07', 'vmx-08')
+    assert vm_hardware.planned_upgrade('web', None, 'vmx-13') is None
+    with pytest.raises(vm_hardware.HardwareError, match=r'VM web has hardware version vmx-13; hardware_version 11 \(vmx-11\) '
+                                                        r'would be a downgrade'):
+        vm_hardware.planned_upgrade('web', 11, 'vmx-13')
+    with pytest.raises(vm_hardware.HardwareError, match='hardware_version must be 4 or more, not 3'):
+        vm_hardware.planned_upgrade('web', 3, 'vmx-13')
+    with pytest.raises(vm_hardware.HardwareError, match="reports the hardware version 'x'"):
+        vm_hardware.planned_upgrade('web', 19, 'x')
+    assert [vm_hardware.version_number(text) for text in ('vmx-07', 'vmx-19', 'vmx-', '', None)] == [7, 19, None, None, None]
