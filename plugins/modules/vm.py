@@ -148,7 +148,7 @@ options:
       connected:
         description:
           - Whether the adapter of the running VM is connected (vSphere C(connectable.connected)); changed without a
-            power-off. On a VM that is not powered on it is not compared (a warning says so): O(nics[].start_connected)
+            power-off. On a VM that is not powered on it is not compared (a warning says so), and O(nics[].start_connected)
             decides at power-on. A new adapter is connected as O(nics[].start_connected) says when not given.
           - Not given, left as it is. libvirt's domain XML has no element for it.
         type: bool
@@ -394,7 +394,7 @@ options:
   hardware_version:
     description:
       - The virtual hardware version the VM is upgraded to (V(19) for C(vmx-19)) with C(UpgradeVM_Task) when its
-        own is older. Only upward: a version older than the VM's is an error naming both. A VM that does not exist
+        own is older. Only upward (a version older than the VM's is an error naming both). A VM that does not exist
         yet is created with the host's default version and then upgraded.
       - Upgraded only on a powered-off VM (see O(force_power_off)).
     type: int
