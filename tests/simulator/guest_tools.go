@@ -47,6 +47,7 @@ func guestFollowsPower(vm *simulator.VirtualMachine) {
 		{Name: "summary.guest.toolsRunningStatus", Val: status},
 		{Name: "summary.guest.toolsStatus", Val: tools},
 	})
+	devicesFollowPower(vm)
 }
 
 func (p *questionProxy) PowerOffVMTask(ctx *simulator.Context, req *types.PowerOffVM_Task) soap.HasFault {

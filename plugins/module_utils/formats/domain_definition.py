@@ -9,6 +9,7 @@
     ``name``, ``uuid``, ``description``, ``memory_kib``, ``vcpus``,
     ``cpu_shares`` (``low``/``normal``/``high`` or a number of shares; a level is
     written as the number libvirt reads it as: per-vCPU shares times ``vcpus``),
+    ``cores_per_socket`` (a ``<cpu><topology>`` of ``vcpus / cores_per_socket`` sockets),
     ``min_guarantee_kib``, ``arch`` (``x86_64`` or ``i686``), ``firmware`` (``efi``),
     ``disks``: list of dicts ``device`` (disk, cdrom), ``type`` (file, block),
     ``source``, ``target``, ``bus``, ``controller``, ``unit``;
@@ -55,6 +56,10 @@ def definition_to_domain_xml(definition):
         sub_element(sub_element(domain, "memtune"), "min_guarantee", [("unit", "KiB")], text=definition["min_guarantee_kib"])
     os_element = sub_element(domain, "os", [("firmware", "efi" if definition.get("firmware") == "efi" else None)])
     sub_element(os_element, "type", [("arch", definition.get("arch") or "x86_64")], text="hvm")
+    cores = definition.get("cores_per_socket")
+    if cores and definition.get("vcpus"):
+        sub_element(sub_element(domain, "cpu"), "topology", [("sockets", definition["vcpus"] // cores), ("dies", 1),
+                                                             ("cores", cores), ("threads", 1)])
     devices = sub_element(domain, "devices")
     for disk in definition.get("disks") or ():
         element = sub_element(devices, "disk", [("type", disk.get("type") or "file"), ("device", disk.get("device") or "disk")])

@@ -299,13 +299,30 @@ def _nic_device(nic, backing, key):
     device = getattr(vim.vm.device, _NIC_CLASSES.get(nic['model'] or 'e1000', 'VirtualE1000'))()
     device.key = key
     device.backing = backing
-    device.connectable = vim.vm.device.VirtualDevice.ConnectInfo(startConnected=True, allowGuestControl=True, connected=True)
+    start_connected = nic.get('start_connected') is not False
+    connected = nic['connected'] if nic.get('connected') is not None else start_connected
+    device.connectable = vim.vm.device.VirtualDevice.ConnectInfo(startConnected=start_connected, allowGuestControl=True,
+                                                                 connected=connected)
     if nic.get('mac'):
         device.addressType = 'manual'
         device.macAddress = nic['mac']
     else:
         device.addressType = 'generated'
     return device
+
+
+def _edit_connectable(device, change):
+    """Set the connect switches an edit of a NIC asks for (the plan leaves out those that are already right)."""
+    wanted = dict((key, change.after.get(key)) for key in specs.CONNECT_KEYS
+                  if change.after.get(key) is not None and change.after.get(key) != change.before.get(key))
+    if not wanted:
+        return
+    if device.connectable is None:
+        device.connectable = vim.vm.device.VirtualDevice.ConnectInfo(allowGuestControl=True)
+    if 'connected' in wanted:
+        device.connectable.connected = wanted['connected']
+    if 'start_connected' in wanted:
+        device.connectable.startConnected = wanted['start_connected']
 
 
 def _add(device, create_file=False):
@@ -370,6 +387,9 @@ def create_spec(desired, datastore, networks, new_disk_files=None):
         config.uuid = desired['uuid']
     if desired.get('firmware'):
         config.firmware = desired['firmware']
+    if desired.get('cores_per_socket'):
+        specs.check_cores_per_socket(desired['vcpus'] or 1, desired['cores_per_socket'])
+        config.numCoresPerSocket = desired['cores_per_socket']
     changes = []
     controller_keys = {'ide0': 200, 'ide1': 201}
     for bus in sorted(desired.get('controllers') or {}):
@@ -430,6 +450,8 @@ def reconfig_spec(current_config, plan, networks, vm_path, new_disk_files=None):
             config.guestId = change.after
         elif field == 'vcpus':
             config.numCPUs = change.after
+        elif field == 'cores_per_socket':
+            config.numCoresPerSocket = change.after
         elif field == 'memory_mb':
             config.memoryMB = change.after
         elif field == 'annotation':
@@ -479,6 +501,7 @@ def reconfig_spec(current_config, plan, networks, vm_path, new_disk_files=None):
                 if change.after.get('mac') and change.after['mac'] != change.before.get('mac'):
                     device.addressType = 'manual'
                     device.macAddress = change.after['mac']
+                _edit_connectable(device, change)
                 changes.append(vim.vm.device.VirtualDeviceSpec(operation='edit', device=device))
         elif field == 'extra_config':
             extra.append(vim.option.OptionValue(key=slot, value=change.after))
@@ -574,7 +597,8 @@ def plain_fields(spec):
     return dict(
         extra_config=specs.masked_extra_config(spec.get('extra_config')),
         scheduler=dict((key, (spec.get('scheduler') or {}).get(key)) for key in specs.SCHEDULER_KEYS),
-        nics=[dict(slot=slot, network=nics[slot].get('network'), model=nics[slot].get('model'), mac=nics[slot].get('mac'))
+        nics=[dict(slot=slot, network=nics[slot].get('network'), model=nics[slot].get('model'), mac=nics[slot].get('mac'),
+                   connected=nics[slot].get('connected'), start_connected=nics[slot].get('start_connected'))
               for slot in sorted(nics, key=lambda text: int(text[len('ethernet'):]))],
         cdroms=[dict(slot=slot, type=cdroms[slot]['kind'], iso=cdroms[slot]['file'] if cdroms[slot]['kind'] == 'iso' else None,
                      device=cdroms[slot]['file'] if cdroms[slot]['kind'] == 'host' else None)
@@ -690,7 +714,8 @@ class VmRun(object):
         result = dict(name=current['name'], uuid=config.uuid, moid=item['_moid'], power_state=power_state,
                       state=POWER_STATE_NAMES.get(power_state, power_state), vmx_path=config.files.vmPathName,
                       autostart=self.autostart_of(vm, item), xml=self.vmx_and_xml(item)[1],
-                      guest_id=config.guestId, vcpus=config.hardware.numCPU, memory_mb=config.hardware.memoryMB,
+                      guest_id=config.guestId, vcpus=config.hardware.numCPU,
+                      cores_per_socket=current['cores_per_socket'], hardware_version=config.version, memory_mb=config.hardware.memoryMB,
                       template=bool(config.template), cpu_hot_add=bool(config.cpuHotAddEnabled),
                       memory_hot_add=bool(config.memoryHotAddEnabled))
         result.update(plain_fields(current))
@@ -796,7 +821,7 @@ class VmRun(object):
         if params.get('uuid') and params.get('name'):
             return True  # a rename
         return bool(params.get('xml')) or any(params.get(key) is not None for key in (
-            'vcpus', 'memory_mb', 'guest_id', 'firmware', 'disks', 'nics', 'cdrom', 'annotation', 'extra_config')
+            'vcpus', 'cores_per_socket', 'memory_mb', 'guest_id', 'firmware', 'disks', 'nics', 'cdrom', 'annotation', 'extra_config')
             + specs.SCHEDULER_KEYS)
 
     def result(self, vm, diff, spec=None):
@@ -1014,6 +1039,7 @@ class VmRun(object):
         hot_add = dict(cpu_add=bool(config.cpuHotAddEnabled), cpu_remove=bool(config.cpuHotRemoveEnabled),
                        memory_add=bool(config.memoryHotAddEnabled))
         plan = plan_changes(current, desired, power_state, hot_add)
+        self.warnings.extend(plan.notes)
         if plan.refused:
             raise VmError('VM %s cannot be changed as asked: %s' % (current['name'], '; '.join(plan.refused)))
         if not plan.changes:

@@ -26,21 +26,22 @@ from __future__ import annotations
 import copy
 from collections import namedtuple
 
-from ansible_collections.virt.esx.plugins.module_utils.resources.vm_spec import MASK, is_secret_key
+from ansible_collections.virt.esx.plugins.module_utils.resources.vm_spec import CONNECT_KEYS, MASK, is_secret_key
 
 Change = namedtuple('Change', 'field slot action before after needs_power_off')
 
-SIMPLE_FIELDS = ('name', 'guest_id', 'vcpus', 'memory_mb', 'annotation', 'firmware')
+SIMPLE_FIELDS = ('name', 'guest_id', 'vcpus', 'cores_per_socket', 'memory_mb', 'annotation', 'firmware')
 # Fields vSphere changes on a running VM at any time.
 ALWAYS_ONLINE = ('name', 'annotation', 'extra_config', 'scheduler')
 
 
 class Plan(object):
 
-    def __init__(self, changes, refused, after):
+    def __init__(self, changes, refused, after, notes=None):
         self.changes = changes
         self.refused = refused
         self.after = after
+        self.notes = notes or []  # what was asked but is not compared now (warnings)
 
     @property
     def needs_power_off(self):
@@ -73,7 +74,7 @@ def _needs_offline(field, slot, action, before, after, power_state, hot_add):
     if power_state != 'poweredOn':
         # A suspended VM keeps its hardware until it is powered off.
         return True
-    if field in ('guest_id', 'firmware', 'controller'):
+    if field in ('guest_id', 'firmware', 'controller', 'cores_per_socket'):
         return True
     if field == 'vcpus':
         return not hot_add.get('cpu_add') if after > before else not hot_add.get('cpu_remove')
@@ -105,6 +106,10 @@ def plan_changes(current, desired, power_state='poweredOff', hot_add=None):
         if current.get(field) != wanted:
             add(field, None, 'set', current.get(field), wanted)
             after[field] = wanted
+    cores = after.get('cores_per_socket')
+    if cores and after.get('vcpus') and after['vcpus'] % cores:
+        refused.append('cores_per_socket %d%s does not divide vcpus %d: the vCPUs are sockets x cores per socket'
+                       % (cores, '' if desired.get('cores_per_socket') else ' (the VM\'s)', after['vcpus']))
 
     wanted_controllers = desired.get('controllers')
     if wanted_controllers is not None:
@@ -119,7 +124,7 @@ def plan_changes(current, desired, power_state='poweredOff', hot_add=None):
 
     _plan_disks(current, desired, after, add, refused)
     _plan_cdroms(current, desired, after, add)
-    _plan_nics(current, desired, after, add)
+    _plan_nics(current, desired, after, add, power_state)
 
     for key in sorted(desired.get('extra_config') or {}):
         wanted = desired['extra_config'][key]
@@ -138,7 +143,10 @@ def plan_changes(current, desired, power_state='poweredOff', hot_add=None):
         if have != wanted:
             add('scheduler', key, 'set', have, wanted)
             after.setdefault('scheduler', {})[key] = wanted
-    return Plan(changes, refused, after)
+    notes = ['%s: connected applies to a running VM; this VM is %s, and start_connected decides at power-on'
+             % (slot, power_state) for slot in sorted(desired.get('nics') or {})
+             if desired['nics'][slot].get('connected') is not None and power_state != 'poweredOn' and slot in current['nics']]
+    return Plan(changes, refused, after, notes)
 
 
 def _plan_disks(current, desired, after, add, refused):
@@ -186,7 +194,7 @@ def _plan_cdroms(current, desired, after, add):
             after['cdroms'][slot] = dict(drive)
 
 
-def _plan_nics(current, desired, after, add):
+def _plan_nics(current, desired, after, add, power_state='poweredOff'):
     wanted = desired.get('nics')
     if wanted is None:
         return
@@ -205,6 +213,12 @@ def _plan_nics(current, desired, after, add):
             add('nic', slot, 'replace', present, nic)
             after['nics'][slot] = dict(nic, mac=nic['mac'] or None)
             continue
-        if nic['network'] != present['network'] or (nic['mac'] and nic['mac'] != present['mac']):
+        # connected is what a running VM's adapter is; vSphere reports a powered-off VM's adapters as disconnected.
+        connect = dict((key, nic[key]) for key in CONNECT_KEYS if nic.get(key) is not None and nic[key] != present.get(key)
+                       and (key != 'connected' or power_state == 'poweredOn'))
+        if nic.get('connected') is not None and power_state != 'poweredOn':
+            nic = dict(nic)
+            del nic['connected']
+        if nic['network'] != present['network'] or (nic['mac'] and nic['mac'] != present['mac']) or connect:
             add('nic', slot, 'edit', present, nic)
-            after['nics'][slot] = dict(present, network=nic['network'], mac=nic['mac'] or present['mac'])
+            after['nics'][slot] = dict(present, network=nic['network'], mac=nic['mac'] or present['mac'], **connect)

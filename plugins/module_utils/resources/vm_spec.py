@@ -9,7 +9,7 @@ into the same plain dict, so that ``vm_diff`` can compare them field by field:
 
     {
       'name': 'web 1', 'uuid': '564d...' or None, 'guest_id': 'otherGuest64' or None,
-      'vcpus': 2, 'memory_mb': 1024, 'annotation': 'text' or None, 'firmware': 'bios'|'efi'|None,
+      'vcpus': 2, 'cores_per_socket': 2 or None, 'memory_mb': 1024, 'annotation': 'text' or None, 'firmware': 'bios'|'efi'|None,
       'controllers': {'scsi0': 'lsilogic', 'sata0': 'ahci'},
       'disks': {'scsi0:0': {'file': '[ds] dir/a.vmdk' or None, 'size_kb': 1048576 or None}},
       'cdroms': {'ide0:0': {'kind': 'iso'|'host'|'client', 'file': '[ds] iso/x.iso' or device or None}},
@@ -57,6 +57,9 @@ SCSI_MODELS = ('buslogic', 'lsilogic', 'lsisas1068', 'pvscsi')
 SHARES_LEVELS = ('low', 'normal', 'high')
 SCHEDULER_KEYS = ('cpu_shares', 'cpu_reservation_mhz', 'cpu_limit_mhz', 'memory_shares', 'memory_reservation_mb', 'memory_limit_mb')
 
+# A NIC's VirtualDevice.connectable, as nics[] options; libvirt's XML has no element for them.
+CONNECT_KEYS = ('connected', 'start_connected')
+
 NIC_KEY_BASE = 4000
 MAX_NICS = 10
 
@@ -71,7 +74,7 @@ def is_secret_key(key):
 
 
 def empty_spec():
-    return dict(name=None, uuid=None, guest_id=None, vcpus=None, memory_mb=None, annotation=None, firmware=None,
+    return dict(name=None, uuid=None, guest_id=None, vcpus=None, cores_per_socket=None, memory_mb=None, annotation=None, firmware=None,
                 controllers={}, disks={}, cdroms={}, nics={}, extra_config={}, scheduler={})
 
 
@@ -128,6 +131,8 @@ def spec_from_vmx(vmx_text):
             spec['uuid'] = uuid_text(bytes.fromhex(digits))
     spec['guest_id'] = guest_os_to_guest_id(vmx.get('guestOS'))
     spec['vcpus'] = vmx.get_int('numvcpus', 1)
+    # A definition without <cpu><topology> leaves the cores per socket alone.
+    spec['cores_per_socket'] = vmx.get_int('cpuid.coresPerSocket', 1) if vmx.get('cpuid.coresPerSocket') is not None else None
     spec['memory_mb'] = vmx.get_int('memsize', 32)
     annotation = vmx.get('annotation')
     spec['annotation'] = unescape_annotation(annotation) if annotation is not None else ''
@@ -216,6 +221,17 @@ def spec_from_domain_xml(xml_text, virtual_hw_version, warnings=None):
     return spec, vmx_text
 
 
+def check_cores_per_socket(vcpus, cores_per_socket):
+    """A clear error when ``cores_per_socket`` is not a positive divisor of ``vcpus`` (None: not managed)."""
+    if cores_per_socket is None:
+        return
+    if cores_per_socket < 1:
+        raise VirtEsxError('cores_per_socket must be 1 or more, not %d' % cores_per_socket)
+    if vcpus is not None and vcpus % cores_per_socket:
+        raise VirtEsxError('cores_per_socket %d does not divide vcpus %d: the vCPUs are sockets x cores per socket'
+                           % (cores_per_socket, vcpus))
+
+
 def _shares(value, what):
     if value is None:
         return None
@@ -288,6 +304,8 @@ def spec_from_options(params):
     spec['uuid'] = params.get('uuid')
     spec['guest_id'] = params.get('guest_id')
     spec['vcpus'] = params.get('vcpus')
+    spec['cores_per_socket'] = params.get('cores_per_socket')
+    check_cores_per_socket(spec['vcpus'], spec['cores_per_socket'])
     spec['memory_mb'] = params.get('memory_mb')
     spec['annotation'] = params.get('annotation')
     spec['firmware'] = params.get('firmware')
@@ -340,6 +358,9 @@ def spec_from_options(params):
             if model not in NIC_MODELS:
                 raise VirtEsxError('nics[%d]: model must be one of %s' % (index, ', '.join(NIC_MODELS)))
             spec['nics']['ethernet%d' % index] = dict(network=nic['network'], model=model, mac=_mac(nic.get('mac')))
+            for key in CONNECT_KEYS:
+                if nic.get(key) is not None:
+                    spec['nics']['ethernet%d' % index][key] = bool(nic[key])
     else:
         spec['nics'] = None
     spec['extra_config'] = dict((str(key), '' if value is None else str(value)) for key, value in (params.get('extra_config') or {}).items())
@@ -414,6 +435,8 @@ def spec_from_config(config, network_names=None):
     spec['uuid'] = config.uuid
     spec['guest_id'] = config.guestId
     spec['vcpus'] = config.hardware.numCPU
+    # 0 or unset (older hosts, vCenter 6.x answers) means one core per socket.
+    spec['cores_per_socket'] = getattr(config.hardware, 'numCoresPerSocket', None) or 1
     spec['memory_mb'] = config.hardware.memoryMB
     spec['annotation'] = config.annotation or ''
     spec['firmware'] = config.firmware or 'bios'
@@ -434,6 +457,9 @@ def spec_from_config(config, network_names=None):
                 network = getattr(backing, 'deviceName', None)
             spec['nics'][slot] = dict(network=network, model=_nic_model_of(device),
                                       mac=(device.macAddress or '').lower() or None)
+            if device.connectable is not None:
+                spec['nics'][slot].update(connected=bool(device.connectable.connected),
+                                          start_connected=bool(device.connectable.startConnected))
         elif isinstance(device, vim.vm.device.VirtualDisk):
             spec['disks'][slot] = dict(file=getattr(device.backing, 'fileName', None) or None, size_kb=device.capacityInKB)
         else:
@@ -501,7 +527,7 @@ def spec_to_domain_definition(spec):
     reservation = scheduler.get('memory_reservation_mb')
     definition = dict(name=spec.get('name'), uuid=spec.get('uuid') or None, description=spec.get('annotation') or None,
                       memory_kib=spec['memory_mb'] * 1024 if spec.get('memory_mb') is not None else None,
-                      vcpus=spec.get('vcpus'), cpu_shares=scheduler.get('cpu_shares'),
+                      vcpus=spec.get('vcpus'), cores_per_socket=spec.get('cores_per_socket'), cpu_shares=scheduler.get('cpu_shares'),
                       min_guarantee_kib=reservation * 1024 if reservation and reservation > 0 else None,
                       arch='x86_64' if not spec.get('guest_id') or '64' in spec['guest_id'] else 'i686',
                       firmware=spec.get('firmware'), disks=[], controllers=[], interfaces=[])
@@ -613,6 +639,12 @@ def vmx_after_changes(vmx_text, changes, after, new_disk_files=None):
             vmx.set('guestOS', guest_id_to_guest_os(change.after))
         elif field == 'vcpus':
             vmx.set('numvcpus', str(change.after))
+        elif field == 'cores_per_socket':
+            # Hosts write the key for more than one core per socket only (libvirt then shows <cpu><topology>).
+            if change.after > 1:
+                vmx.set('cpuid.coresPerSocket', str(change.after))
+            else:
+                vmx.remove('cpuid.coresPerSocket')
         elif field == 'memory_mb':
             vmx.set('memsize', str(change.after))
         elif field == 'annotation':
@@ -643,6 +675,8 @@ def vmx_after_changes(vmx_text, changes, after, new_disk_files=None):
                     _write_nic_network(vmx, slot, change.after['network'])
                 if change.after.get('mac') and change.after['mac'] != change.before.get('mac'):
                     _write_nic_mac(vmx, slot, change.after['mac'])
+                if change.after.get('start_connected') is not None:
+                    vmx.set(slot + '.startConnected', 'TRUE' if change.after['start_connected'] else 'FALSE')
                 continue
             _drop_device(vmx, slot)
             if action != 'remove':

@@ -58,7 +58,8 @@ def test_plain_fields_carry_what_the_xml_has_no_element_for():
     assert fields['scheduler'] == dict(cpu_shares='high', cpu_reservation_mhz=None, cpu_limit_mhz=None, memory_shares=None,
                                        memory_reservation_mb=None, memory_limit_mb=-1)
     assert [nic['slot'] for nic in fields['nics']] == ['ethernet2', 'ethernet10']
-    assert fields['nics'][0] == dict(slot='ethernet2', network='DVS Net', model='vmxnet3', mac='00:50:56:00:00:01')
+    assert fields['nics'][0] == dict(slot='ethernet2', network='DVS Net', model='vmxnet3', mac='00:50:56:00:00:01',
+                                     connected=None, start_connected=None)
     assert fields['cdroms'] == [dict(slot='ide0:0', type='client', iso=None, device=None),
                                 dict(slot='ide1:0', type='iso', iso='[ds] a.iso', device=None),
                                 dict(slot='sata0:1', type='host', iso=None, device='/dev/cdrom')]
